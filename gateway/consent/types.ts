@@ -1,0 +1,66 @@
+/** Who ended a grant (CONSENT.md, "A grant"). */
+export type Initiator = 'customer' | 'bank' | 'platform';
+
+/** Derived at read time from revokedAt, expiresAt and one-time use; never stored stale. */
+export type GrantStatus = 'active' | 'expired' | 'revoked';
+
+/** One customer, one bank, one decision. Expired and revoked grants are kept as records. */
+export interface Grant {
+  id: string;
+  userId: string;
+  /** The bank's subgraph name. */
+  bank: string;
+  /** Scopes as granted (implications are applied when deciding, not stored). */
+  scopes: string[];
+  /** Account ids covered; never "everything". */
+  accounts: string[];
+  grantedAt: Date;
+  /** At most one year after grantedAt. */
+  expiresAt: Date;
+  /** Good for one retrieval: consumed by the first request that is served data under it. */
+  oneTime: boolean;
+  usedAt: Date | null;
+  /** How far back dated data (transactions) may be read, in months. Null: no window. */
+  historyMonths: number | null;
+  status: GrantStatus;
+  revokedAt: Date | null;
+  revokedBy: Initiator | null;
+  revokeReason: string | null;
+}
+
+export interface GrantInput {
+  /** Default: a random UUID. */
+  id?: string;
+  userId: string;
+  bank: string;
+  scopes: string[];
+  accounts: string[];
+  /** Default: now. */
+  grantedAt?: Date;
+  /** Default: grantedAt + 1 year, which is also the maximum. */
+  expiresAt?: Date;
+  /** Default false. */
+  oneTime?: boolean;
+  /** Default null (no window). */
+  historyMonths?: number | null;
+}
+
+export interface GrantFilter {
+  userId?: string;
+  bank?: string;
+  status?: GrantStatus;
+}
+
+/** Where grants live: PGlite embedded by default, PostgreSQL when DATABASE_URL is set. */
+export interface ConsentStore {
+  /** Every grant of one user, all statuses, newest first. One query. */
+  grantsForUser(userId: string): Promise<Grant[]>;
+  /** Validates (known scopes, non-empty accounts, expiry within a year) and inserts. */
+  grant(input: GrantInput): Promise<Grant>;
+  /** Marks a grant revoked; the row stays. Throws if unknown or already revoked. */
+  revoke(id: string, by: Initiator, reason: string): Promise<Grant>;
+  /** Consumes a one-time grant; false if it was already used (a concurrent request won). */
+  markUsed(id: string): Promise<boolean>;
+  list(filter?: GrantFilter): Promise<Grant[]>;
+  close(): Promise<void>;
+}
