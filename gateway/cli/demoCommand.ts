@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadSupergraphConfig } from '../composition/loadSupergraphConfig';
+import { seedDemoGrants, DEMO_USERS } from '../consent/store/seedDemoGrants';
+import { DEFAULT_PATHS, PACKAGE_ROOT } from '../paths';
+import type { CliIo } from './io';
+import { SERVE_OPTIONS, startGateway, untilSignal } from './serveCommand';
+import { withStore } from './withStore';
+
+/**
+ * `consentgate demo`: starts each subgraph of schema/supergraph.yaml from subgraphs/<name>/server.ts as its
+ * own process on its routing URL's port, seeds the demo grants, and serves the gateway. Ctrl-C stops all.
+ */
+export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: SERVE_OPTIONS });
+  const config = await loadSupergraphConfig(values.config ?? DEFAULT_PATHS.supergraphConfig);
+  const children: ChildProcess[] = [];
+  const stopChildren = () => children.forEach((c) => c.kill('SIGTERM'));
+  process.once('exit', stopChildren);
+  try {
+    for (const subgraph of config.subgraphs) {
+      const script = join(PACKAGE_ROOT, 'subgraphs', subgraph.name, 'server.ts');
+      if (!existsSync(script)) throw new Error(`subgraph '${subgraph.name}' has no demo server at subgraphs/${subgraph.name}/server.ts`);
+      const port = new URL(subgraph.routingUrl).port;
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, PORT: port }, stdio: ['ignore', 'inherit', 'inherit'] });
+      children.push(child);
+      await waitForSubgraph(subgraph.name, subgraph.routingUrl, child);
+      io.out(`subgraph ${subgraph.name} on ${subgraph.routingUrl}`);
+    }
+    await withStore((store) => seedDemoGrants(store));
+    const server = await startGateway({ ...values, config: undefined }, io);
+    io.out('');
+    io.out('Demo users: ' + DEMO_USERS.map((u) => `${u.id} (${u.description})`).join('; '));
+    io.out('Try:');
+    io.out('  TOKEN=$(npx consentgate token alice)');
+    io.out(`  curl -s ${server.url} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`);
+    io.out(`    -d '{"query":"{ me { id accounts { id bank displayName balance { amount currency } transactions(first: 3) { nodes { postedAt amount { amount } merchant } } } } }"}'`);
+    await untilSignal();
+    await server.stopAll();
+    return 0;
+  } finally {
+    stopChildren();
+  }
+}
+
+async function waitForSubgraph(name: string, url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`subgraph '${name}' exited with code ${child.exitCode} (is its port in use?)`);
+    try {
+      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`subgraph '${name}' did not answer on ${url} within 30 s`);
+}

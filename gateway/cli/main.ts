@@ -1,0 +1,52 @@
+import { composeCommand } from './composeCommand';
+import { demoCommand } from './demoCommand';
+import { serveCommand } from './serveCommand';
+import { tokenCommand } from './tokenCommand';
+import { withStore } from './withStore';
+import { runConsentCommand } from './consentCommand';
+
+const USAGE = `Usage: consentgate <command> [options]
+
+Commands:
+  demo                      start the demo: platform + 3 bank subgraphs, seeded consent store, gateway on :4000
+  serve                     serve a supergraph (--supergraph file, default schema/supergraph.graphql)
+  compose                   compose schema/supergraph.yaml (--config) into schema/supergraph.graphql (--out)
+  token <user>              print a demo bearer token for a user (alice, bob, carol, dave)
+  consent grant|revoke|list manage consent grants in the configured store
+
+Environment: PORT (default 4000), DATABASE_URL (PostgreSQL; default embedded PGlite in .consentgate/),
+CONSENTGATE_DATA_DIR (default .consentgate).`;
+
+/** Runs one CLI command; returns the exit code. Errors are printed as one clear line, never a stack. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const err = (line: string) => process.stderr.write(`${line}\n`);
+  try {
+    switch (command) {
+      case 'demo':
+        return await demoCommand(rest, { out, err });
+      case 'serve':
+        return await serveCommand(rest, { out, err });
+      case 'compose':
+        return await composeCommand(rest, { out, err });
+      case 'token':
+        return await tokenCommand(rest, { out, err });
+      case 'consent':
+        return await withStore((store) => runConsentCommand(rest, { store, out, err }));
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        err(`consentgate: unknown command '${command}'\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    err(`consentgate ${command}: ${(error as Error).message}`);
+    return 1;
+  }
+}
+

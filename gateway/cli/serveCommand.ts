@@ -1,0 +1,82 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { createGateway } from '../createGateway';
+import { composeSupergraph, readSubgraphs } from '../composition/composeSupergraph';
+import { loadSupergraphConfig } from '../composition/loadSupergraphConfig';
+import { createIdentity, type Identity } from '../identity/createIdentity';
+import { loadOrCreateDemoKeys } from '../identity/demoKeys';
+import { dataDir, DEFAULT_PATHS } from '../paths';
+import { startServer, type RunningServer } from '../server/startServer';
+import type { CliIo } from './io';
+import { openStore } from './withStore';
+
+export const SERVE_OPTIONS = {
+  supergraph: { type: 'string' },
+  config: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string', default: '127.0.0.1' },
+  'jwks-url': { type: 'string' },
+  'public-key': { type: 'string' },
+  issuer: { type: 'string' },
+  audience: { type: 'string' },
+  introspection: { type: 'boolean', default: false },
+} as const;
+
+type ServeValues = ReturnType<typeof parseArgs<{ options: typeof SERVE_OPTIONS }>>['values'];
+
+/** `consentgate serve`: serves any Federation 2 supergraph (a file, or a config composed at start). */
+export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: SERVE_OPTIONS });
+  const server = await startGateway(values, io);
+  await untilSignal();
+  await server.close();
+  return 0;
+}
+
+/** Starts store, identity and gateway from CLI options; the store and identity fail loudly at start. */
+export async function startGateway(values: ServeValues, io: CliIo): Promise<RunningServer & { stopAll(): Promise<void> }> {
+  const supergraphSdl = values.config ? await composeFromConfig(values.config) : await readFile(values.supergraph ?? DEFAULT_PATHS.supergraph, 'utf8');
+  const store = await openStore();
+  const identity = await identityFrom(values, io);
+  const gateway = await createGateway({ supergraphSdl, store, identity, introspection: values.introspection });
+  const port = Number(values.port ?? process.env.PORT ?? 4000);
+  const server = await startServer(gateway, { port, host: values.host });
+  io.out(`ConsentGate listening on ${server.url}`);
+  return {
+    ...server,
+    async stopAll() {
+      await server.close();
+      await store.close();
+    },
+    close: async () => {
+      await server.close();
+      await store.close();
+    },
+  };
+}
+
+async function composeFromConfig(path: string): Promise<string> {
+  const config = await loadSupergraphConfig(path);
+  const result = composeSupergraph(await readSubgraphs(config), { configPath: config.path });
+  if (!result.ok) throw new Error(`composition failed:\n  - ${result.errors.join('\n  - ')}`);
+  return result.supergraphSdl;
+}
+
+async function identityFrom(values: ServeValues, io: CliIo): Promise<Identity> {
+  const common = { issuer: values.issuer, audience: values.audience };
+  if (values['jwks-url']) return createIdentity({ ...common, jwksUrl: values['jwks-url'] });
+  if (values['public-key']) return createIdentity({ ...common, publicKeyPem: await readFile(values['public-key'], 'utf8') });
+  if (process.env.NODE_ENV === 'production') {
+    throw new Error('in production configure --jwks-url or --public-key; the demo signing key is for development only');
+  }
+  io.out(`identity: demo signing key in ${dataDir()} (tokens: npx consentgate token <user>)`);
+  return createIdentity({ ...common, key: (await loadOrCreateDemoKeys(dataDir())).publicKey });
+}
+
+/** Resolves on SIGINT or SIGTERM. */
+export function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}

@@ -1,0 +1,20 @@
+import { createConsentStore } from '../consent/store/createConsentStore';
+import type { ConsentStore } from '../consent/types';
+import { dataDir } from '../paths';
+import { join } from 'node:path';
+
+/** Opens the configured store (DATABASE_URL, else PGlite under the data folder), runs `fn`, closes it. */
+export async function withStore<T>(fn: (store: ConsentStore) => Promise<T>): Promise<T> {
+  const store = await openStore();
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The configured consent store: PostgreSQL when DATABASE_URL is set, else embedded PGlite. */
+export function openStore(): Promise<ConsentStore> {
+  const databaseUrl = process.env.DATABASE_URL || undefined;
+  return createConsentStore(databaseUrl ? { databaseUrl } : { dataDir: join(dataDir(), 'pglite') });
+}

@@ -1,0 +1,146 @@
+import {
+  getNamedType,
+  isAbstractType,
+  isCompositeType,
+  isObjectType,
+  Kind,
+  visit,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import type { ConsentModel } from '../supergraph/consentModel';
+
+/** Aliases the gateway adds to subgraph requests, which clients may not use (see forbidReservedAliases). */
+export const ACCOUNT_ID_KEY = '__cg_id';
+export const DATE_KEY = '__cg_date';
+
+export interface PruneInput {
+  document: DocumentNode;
+  variables?: Record<string, unknown>;
+  /** The subgraph the request goes to. */
+  bank: string;
+  /** Scopes the user holds at that bank through any active grant. */
+  held: Set<string>;
+}
+
+/**
+ * Data minimisation (ARCHITECTURE.md, step 4): removes from a subgraph request every field the user holds
+ * no grant for at that bank, so the bank is never asked for data that would be thrown away. Also adds the
+ * account id and item date the gateway needs to decide per object, under reserved aliases.
+ */
+export function pruneSubgraphRequest(schema: GraphQLSchema, model: ConsentModel, input: PruneInput): { document: DocumentNode; variables?: Record<string, unknown> } {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of input.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+
+  const allowedOn = (typeName: string, fieldName: string): boolean => {
+    const requirement = model.requirements.get(`${typeName}.${fieldName}`);
+    return !requirement || requirement.scopes.every((s) => input.held.has(s));
+  };
+  // On an abstract parent the concrete type is unknown: keep the field if any possible type may serve it
+  // (the per-object rule still strips the others); never prune silently what a rule would not explain.
+  const keepField = (parent: GraphQLCompositeType, fieldName: string): boolean => {
+    if (fieldName.startsWith('__') || fieldName === '_entities') return true;
+    if (isObjectType(parent)) return allowedOn(parent.name, fieldName);
+    return schema.getPossibleTypes(parent).some((t) => allowedOn(t.name, fieldName));
+  };
+
+  const visitSet = (set: SelectionSetNode, parent: GraphQLCompositeType): SelectionSetNode => {
+    const selections: SelectionNode[] = [];
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const name = selection.name.value;
+        if (!keepField(parent, name)) continue;
+        if (!selection.selectionSet) {
+          selections.push(selection);
+          continue;
+        }
+        // _entities is not in the supergraph: its selections are inline fragments naming entity types,
+        // so any composite type serves as the parent for the walk.
+        const target = name === '_entities' ? parent : fieldType(parent, name);
+        selections.push(target ? { ...selection, selectionSet: visitSet(selection.selectionSet, target) } : selection);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+        if (!condition || !isCompositeType(condition)) continue;
+        selections.push({ ...selection, selectionSet: visitSet(selection.selectionSet, condition) });
+      } else {
+        selections.push(selection);
+      }
+    }
+    for (const extra of requiredExtras(schema, model, parent)) {
+      const key = extra.kind === Kind.FIELD ? extra.alias?.value : undefined;
+      if (!key || !selections.some((s) => s.kind === Kind.FIELD && s.alias?.value === key)) selections.push(extra);
+    }
+    if (selections.length === 0) selections.push(typenameField);
+    return { ...set, selections };
+  };
+
+  const definitions = input.document.definitions.map((d) => {
+    if (d.kind === Kind.OPERATION_DEFINITION) {
+      const root = d.operation === 'query' ? schema.getQueryType() : d.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+      return root ? { ...d, selectionSet: visitSet(d.selectionSet, root) } : d;
+    }
+    if (d.kind === Kind.FRAGMENT_DEFINITION) {
+      const condition = schema.getType(d.typeCondition.name.value);
+      return condition && isCompositeType(condition) ? { ...d, selectionSet: visitSet(d.selectionSet, condition) } : d;
+    }
+    return d;
+  });
+  return dropUnusedVariables({ ...input.document, definitions }, input.variables);
+}
+
+const typenameField: FieldNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } };
+
+function aliased(alias: string, field: string): FieldNode {
+  return { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: alias }, name: { kind: Kind.NAME, value: field } };
+}
+
+// What the gateway reads to decide per object: the account's id and a dated item's date.
+function requiredExtras(schema: GraphQLSchema, model: ConsentModel, type: GraphQLCompositeType): SelectionNode[] {
+  const extras: SelectionNode[] = [];
+  if (type.name === model.accountInterface || model.accountTypes.has(type.name)) extras.push(aliased(ACCOUNT_ID_KEY, 'id'));
+  const possible = isAbstractType(type) ? schema.getPossibleTypes(type) : [type];
+  for (const t of possible) {
+    const dated = model.datedTypes.get(t.name);
+    if (!dated) continue;
+    const field = aliased(DATE_KEY, dated.dateField);
+    extras.push(t === type ? field : {
+      kind: Kind.INLINE_FRAGMENT,
+      typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: t.name } },
+      selectionSet: { kind: Kind.SELECTION_SET, selections: [field] },
+    });
+  }
+  return extras;
+}
+
+function fieldType(parent: GraphQLCompositeType, name: string): GraphQLCompositeType | undefined {
+  const field = 'getFields' in parent ? parent.getFields()[name] : undefined;
+  const named = field ? getNamedType(field.type) : undefined;
+  return named && isCompositeType(named) ? named : undefined;
+}
+
+function dropUnusedVariables(document: DocumentNode, variables?: Record<string, unknown>) {
+  const used = new Set<string>();
+  visit(document, {
+    VariableDefinition: () => false,
+    Variable: (node) => {
+      used.add(node.name.value);
+    },
+  });
+  let dropped = false;
+  const definitions = document.definitions.map((d) => {
+    if (d.kind !== Kind.OPERATION_DEFINITION || !d.variableDefinitions?.length) return d;
+    const kept = d.variableDefinitions.filter((v) => used.has(v.variable.name.value));
+    if (kept.length === d.variableDefinitions.length) return d;
+    dropped = true;
+    return { ...d, variableDefinitions: kept } satisfies OperationDefinitionNode;
+  });
+  if (!dropped) return { document, variables };
+  const kept = variables ? Object.fromEntries(Object.entries(variables).filter(([k]) => used.has(k))) : variables;
+  return { document: { ...document, definitions }, variables: kept };
+}

@@ -1,0 +1,123 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { RequestConsent } from './consent/requestConsent';
+import type { ConsentStore } from './consent/types';
+import type { GatewayContext } from './context';
+import { ErrorCode } from './errors';
+import { createExecutableSchema } from './execution/createExecutableSchema';
+import { ReservedAliasesRule } from './execution/reservedAliases';
+import { InvalidTokenError, type Identity } from './identity/createIdentity';
+import defaultSecurityRules from './rules/securityRules';
+import { buildConsentModel, type ConsentModel } from './supergraph/consentModel';
+import { readSupergraph, type Supergraph } from './supergraph/readSupergraph';
+
+export interface GatewayOptions {
+  /** The composed supergraph SDL (schema/supergraph.graphql, or any Federation 2 supergraph). */
+  supergraphSdl: string;
+  store: ConsentStore;
+  identity: Identity;
+  /** Default: the default export of gateway/rules/securityRules.ts. */
+  securityRules?: unknown;
+  /** Default: the supergraph's routing URLs. Subgraph name -> URL. */
+  subgraphUrls?: Record<string, string>;
+  /** Default 10000 ms. Per subgraph request. */
+  subgraphTimeoutMs?: number;
+  /** Default false. Introspection (turn on in development only). */
+  introspection?: boolean;
+  /** Default 'Account'. The contract interface that bank account types implement. */
+  accountInterface?: string;
+  /** Default () => new Date(). The clock consent decisions use. */
+  now?: () => Date;
+  /** Default the global fetch. The transport to subgraphs. */
+  fetch?: typeof fetch;
+}
+
+export interface Gateway {
+  apollo: ApolloServer<GatewayContext>;
+  schema: GraphQLSchema;
+  supergraph: Supergraph;
+  model: ConsentModel;
+  /** Builds one request's context: verifies the token, loads the user's grants once. */
+  createContext(authorization: string | undefined): Promise<GatewayContext>;
+  stop(): Promise<void>;
+}
+
+/** Builds the gateway (not yet listening): read the supergraph, apply consent and security rules, start Apollo Server. */
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const supergraph = readSupergraph(options.supergraphSdl);
+  const model = buildConsentModel(supergraph, options.accountInterface);
+  const schema = createExecutableSchema({
+    supergraph,
+    model,
+    securityRules: options.securityRules ?? defaultSecurityRules,
+    securityRulesSource: options.securityRules ? 'securityRules option' : 'gateway/rules/securityRules.ts',
+    subgraphUrls: options.subgraphUrls,
+    subgraphTimeoutMs: options.subgraphTimeoutMs,
+    fetch: options.fetch,
+  });
+  const now = options.now ?? (() => new Date());
+  const apollo = new ApolloServer<GatewayContext>({
+    schema,
+    introspection: options.introspection ?? false,
+    includeStacktraceInErrorResponses: false,
+    // "Did you mean ...?" suggestions describe the schema even with introspection off.
+    hideSchemaDetailsFromClientErrors: !options.introspection,
+    validationRules: [ReservedAliasesRule],
+    formatError: maskError,
+    plugins: [ApolloServerPluginLandingPageDisabled(), criticalErrorPlugin],
+  });
+  await apollo.start();
+
+  return {
+    apollo,
+    schema,
+    supergraph,
+    model,
+    async createContext(authorization) {
+      let user: string | null;
+      try {
+        user = await options.identity.verify(authorization);
+      } catch (error) {
+        if (!(error instanceof InvalidTokenError)) throw error;
+        throw new GraphQLError(`Invalid bearer token: ${error.message}`, {
+          extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
+        });
+      }
+      // The user's grants are read once per request (one query), so a revocation committed before the
+      // request starts applies to all of it; a store error strips every guarded field (fail closed).
+      let grants: Awaited<ReturnType<ConsentStore['grantsForUser']>> | Error = [];
+      if (user !== null) grants = await options.store.grantsForUser(user).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+      return { user, consent: new RequestConsent(user, grants, now()), anchors: new WeakMap() };
+    },
+    async stop() {
+      await apollo.stop();
+    },
+  };
+}
+
+const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
+
+/** Client-facing errors keep their message only with a known code; anything else is masked. */
+function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && KNOWN_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+    const { CRITICAL_ERROR: _critical, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+}
+
+// Errors the stitching layer marks CRITICAL_ERROR mean the merged result cannot be trusted: null the whole
+// `data`, as Hive Gateway's executor does, rather than return a half-merged answer.
+const criticalErrorPlugin: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (response.body.kind !== 'single') return;
+        const result = response.body.singleResult;
+        if (result.errors?.some((e) => e.extensions?.CRITICAL_ERROR)) result.data = null;
+      },
+    };
+  },
+};

@@ -1,0 +1,55 @@
+import type { GraphQLSchema } from 'graphql';
+import { getStitchedSchemaFromSupergraphSdl } from '@graphql-tools/federation';
+import type { Executor } from '@graphql-tools/utils';
+import { addAnchorResolvers } from '../consent/anchorResolvers';
+import { buildConsentRules } from '../consent/consentRules';
+import { applyRules } from '../rules/applyRules';
+import type { ConsentModel } from '../supergraph/consentModel';
+import type { Supergraph } from '../supergraph/readSupergraph';
+import { createSubgraphExecutor } from './subgraphExecutor';
+
+export interface ExecutableSchemaOptions {
+  supergraph: Supergraph;
+  model: ConsentModel;
+  /** The security team's rules (default export of the rules file). */
+  securityRules: unknown;
+  securityRulesSource?: string;
+  /** Subgraph name -> URL, overriding the supergraph's routing URLs. */
+  subgraphUrls?: Record<string, string>;
+  subgraphTimeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/**
+ * The stitched supergraph (@graphql-tools/federation) with consent and security rules applied:
+ * subgraph requests go through createSubgraphExecutor, guarded fields through graphql-shield.
+ */
+export function createExecutableSchema(options: ExecutableSchemaOptions): GraphQLSchema {
+  const { supergraph, model } = options;
+  const byEnum = new Map(supergraph.subgraphs.map((s) => [s.enumValue, s]));
+  const executors = new Map<string, Executor>();
+  const stitched = getStitchedSchemaFromSupergraphSdl({
+    supergraphSdl: supergraph.document,
+    // Entity fetches of one level are merged into one request per subgraph (one per bank per level).
+    batch: true,
+    onSubschemaConfig(config) {
+      const info = byEnum.get(config.name);
+      const name = info?.name ?? config.name;
+      let executor = executors.get(name);
+      if (!executor) {
+        executor = createSubgraphExecutor({
+          name,
+          url: options.subgraphUrls?.[name] ?? info?.url ?? config.endpoint,
+          schema: supergraph.schema,
+          model,
+          timeoutMs: options.subgraphTimeoutMs,
+          fetch: options.fetch,
+        });
+        executors.set(name, executor);
+      }
+      config.executor = executor;
+    },
+  });
+  const anchored = addAnchorResolvers(stitched, model);
+  return applyRules(anchored, buildConsentRules(model), options.securityRules, options.securityRulesSource);
+}

@@ -1,0 +1,17 @@
+import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+
+/** The package root, so default paths work from any working directory. */
+export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Default paths, each overridable by an option or environment variable. */
+export const DEFAULT_PATHS = {
+  supergraphConfig: join(PACKAGE_ROOT, 'schema', 'supergraph.yaml'),
+  supergraph: join(PACKAGE_ROOT, 'schema', 'supergraph.graphql'),
+  supergraphFields: join(PACKAGE_ROOT, 'schema', 'supergraphFields.ts'),
+};
+
+/** Default '.consentgate' in the working directory (CONSENTGATE_DATA_DIR overrides): demo key and PGlite data. */
+export function dataDir(): string {
+  return resolve(process.env.CONSENTGATE_DATA_DIR ?? '.consentgate');
+}
