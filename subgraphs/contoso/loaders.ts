@@ -1,0 +1,64 @@
+import DataLoader from 'dataloader';
+import { perRequest } from '../kit/context.js';
+import { windowedQueryKey, type WindowedQuery } from '../kit/transactionPage.js';
+import {
+  getContosoDb,
+  type ContosoCardRow,
+  type ContosoDb,
+  type ContosoStatementRow,
+  type ContosoTransactionRow,
+} from './data.js';
+
+/** Contoso's per-request DataLoaders: N cards in one operation cost one query per kind of data. */
+export interface ContosoLoaders {
+  /** null for an id Contoso does not hold (the entity resolves to null). */
+  cardById: DataLoader<string, ContosoCardRow | null>;
+  /** One card's transactions inside a window, newest first. */
+  transactions: DataLoader<WindowedQuery, ContosoTransactionRow[], string>;
+  /** One card's statements inside a window, newest first. */
+  statements: DataLoader<WindowedQuery, ContosoStatementRow[], string>;
+}
+
+/**
+ * Builds fresh loaders over `db`. A failing query puts an Error at each of its keys rather than
+ * rejecting the batch, so one bad load fails one field, not the whole operation.
+ */
+export function createContosoLoaders(db: ContosoDb = getContosoDb()): ContosoLoaders {
+  return {
+    cardById: new DataLoader(async (ids) => {
+      try {
+        const rows = new Map((await db.accountsByIds(ids)).map((row) => [row.id, row]));
+        return ids.map((id) => rows.get(id) ?? null);
+      } catch (error) {
+        return ids.map(() => asError(error));
+      }
+    }),
+    transactions: new DataLoader(
+      async (queries) => {
+        try {
+          return await db.transactionsFor(queries);
+        } catch (error) {
+          return queries.map(() => asError(error));
+        }
+      },
+      { cacheKeyFn: windowedQueryKey },
+    ),
+    statements: new DataLoader(
+      async (queries) => {
+        try {
+          return await db.statementsFor(queries);
+        } catch (error) {
+          return queries.map(() => asError(error));
+        }
+      },
+      { cacheKeyFn: windowedQueryKey },
+    ),
+  };
+}
+
+/** The loaders of the request `context` belongs to (created on first use, one set per request). */
+export const contosoLoaders = perRequest(() => createContosoLoaders());
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,14 @@
+import { isMainModule, serveFromEnv } from '../kit/runAsScript.js';
+import { startSubgraph, type StartedSubgraph } from '../kit/startSubgraph.js';
+import { buildContosoSchema } from './schema.js';
+
+/** Contoso's port in schema/supergraph.yaml (routing_url http://127.0.0.1:4003/graphql). */
+export const CONTOSO_PORT = 4003;
+
+/** Serves Contoso on `port` (default CONTOSO_PORT; 0 picks a free one) and `host` (default 127.0.0.1). */
+export function startContosoSubgraph(options: { port?: number; host?: string } = {}): Promise<StartedSubgraph> {
+  return startSubgraph({ schema: buildContosoSchema(), port: options.port ?? CONTOSO_PORT, host: options.host });
+}
+
+// `npx tsx subgraphs/contoso/server.ts` (PORT overrides the port).
+if (isMainModule(import.meta.url)) await serveFromEnv('contoso', startContosoSubgraph, CONTOSO_PORT);

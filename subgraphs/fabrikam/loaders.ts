@@ -1,0 +1,71 @@
+import DataLoader from 'dataloader';
+import { perRequest } from '../kit/context.js';
+import { windowedQueryKey, type WindowedQuery } from '../kit/transactionPage.js';
+import {
+  getFabrikamDb,
+  type FabrikamAccountRow,
+  type FabrikamDb,
+  type FabrikamPayeeRow,
+  type FabrikamScheduledPaymentRow,
+  type FabrikamTransactionRow,
+} from './data.js';
+
+/** Fabrikam's per-request DataLoaders: N accounts in one operation cost one query per kind of data. */
+export interface FabrikamLoaders {
+  /** null for an id Fabrikam does not hold (the entity resolves to null). */
+  accountById: DataLoader<string, FabrikamAccountRow | null>;
+  /** One account's transactions inside a window, newest first. */
+  transactions: DataLoader<WindowedQuery, FabrikamTransactionRow[], string>;
+  /** By account id, soonest first. */
+  scheduledPayments: DataLoader<string, FabrikamScheduledPaymentRow[]>;
+  /** By account id. */
+  payees: DataLoader<string, FabrikamPayeeRow[]>;
+}
+
+/**
+ * Builds fresh loaders over `db`. A failing query puts an Error at each of its keys rather than
+ * rejecting the batch, so one bad load fails one field, not the whole operation.
+ */
+export function createFabrikamLoaders(db: FabrikamDb = getFabrikamDb()): FabrikamLoaders {
+  return {
+    accountById: new DataLoader(async (ids) => {
+      try {
+        const rows = new Map((await db.accountsByIds(ids)).map((row) => [row.id, row]));
+        return ids.map((id) => rows.get(id) ?? null);
+      } catch (error) {
+        return ids.map(() => asError(error));
+      }
+    }),
+    transactions: new DataLoader(
+      async (queries) => {
+        try {
+          return await db.transactionsFor(queries);
+        } catch (error) {
+          return queries.map(() => asError(error));
+        }
+      },
+      { cacheKeyFn: windowedQueryKey },
+    ),
+    scheduledPayments: new DataLoader(async (ids) => {
+      try {
+        return await db.scheduledPaymentsFor(ids);
+      } catch (error) {
+        return ids.map(() => asError(error));
+      }
+    }),
+    payees: new DataLoader(async (ids) => {
+      try {
+        return await db.payeesFor(ids);
+      } catch (error) {
+        return ids.map(() => asError(error));
+      }
+    }),
+  };
+}
+
+/** The loaders of the request `context` belongs to (created on first use, one set per request). */
+export const fabrikamLoaders = perRequest(() => createFabrikamLoaders());
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
