@@ -1,5 +1,7 @@
 import {
+  getNamedType,
   isNonNullType,
+  isObjectType,
   Kind,
   type ConstDirectiveNode,
   type DocumentNode,
@@ -96,10 +98,31 @@ export function checkSupergraphConsent(supergraph: Supergraph, model: ConsentMod
   for (const requirement of model.requirements.values()) {
     const [typeName, fieldName] = requirement.coordinate.split('.');
     const field = (supergraph.schema.getType(typeName) as GraphQLObjectType).getFields()[fieldName];
-    if (isNonNullType(field.type)) {
+    if (isNonNullType(field.type) && !strippedAbove(supergraph, model, typeName, requirement.scopes)) {
       const owners = supergraph.fieldOwners.get(requirement.coordinate) ?? [];
       errors.push(`subgraph '${owners.join("', '")}': ${requirement.coordinate} needs consent (${requirement.scopes.join(', ')}) but is non-nullable (${String(field.type)}); a stripped field becomes null, which would null its parent: make it nullable`);
     }
   }
   return errors;
+}
+
+/**
+ * A non-nullable guarded field is safe when its parent is only ever reached through nullable fields that
+ * need at least the same scopes: the same decision strips the parent first, so nulling it loses nothing
+ * that consent allowed (e.g. TransactionConnection.nodes under Account.transactions).
+ */
+function strippedAbove(supergraph: Supergraph, model: ConsentModel, typeName: string, scopes: string[]): boolean {
+  const parents: string[] = [];
+  for (const type of Object.values(supergraph.schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (getNamedType(field.type).name !== typeName) continue;
+      if (isNonNullType(field.type)) return false;
+      parents.push(`${type.name}.${field.name}`);
+    }
+  }
+  return parents.length > 0 && parents.every((coordinate) => {
+    const above = model.requirements.get(coordinate)?.scopes ?? [];
+    return scopes.every((s) => above.includes(s));
+  });
 }

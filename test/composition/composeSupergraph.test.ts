@@ -83,8 +83,8 @@ describe('Composition: consent checks', () => {
   });
 
   it('counts type-level consent when checking nullability', () => {
-    const more = 'type NorthwindStatement @consent(scopes: ["statements:read"]) { id: ID! }';
-    const errors = errorsOf(platform, bank('northwind', 'NorthwindAccount', 'statements: [NorthwindStatement!]', more));
+    const more = 'type NorthwindStatement @consent(scopes: ["statements:read"]) { id: ID! } type NorthwindBook { latest: NorthwindStatement! }';
+    const errors = errorsOf(platform, bank('northwind', 'NorthwindAccount', 'book: NorthwindBook', more));
     expect(errors.some((e) => e.includes('NorthwindStatement.id needs consent (statements:read) but is non-nullable (ID!)'))).toBe(true);
   });
 
@@ -112,5 +112,22 @@ describe('Composition: consent checks', () => {
     const errors = errorsOf(platform, clash, other);
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.every((e) => e.startsWith('composition: '))).toBe(true);
+  });
+});
+
+describe('Composition: non-null guarded fields under a guarded parent', () => {
+  const more = /* GraphQL */ `
+    type NorthwindTx @consent(scopes: ["transactions:basic"]) { id: ID }
+    type NorthwindTxPage { nodes: [NorthwindTx!]! }
+  `;
+
+  it('accepts a non-null list of guarded items when every field reaching it needs the same scopes', () => {
+    const result = composeSupergraph([platform, bank('northwind', 'NorthwindAccount', 'txs: NorthwindTxPage @consent(scopes: ["transactions:basic"])', more)]);
+    expect(result.ok ? [] : result.errors).toEqual([]);
+  });
+
+  it('rejects it when a field reaching it needs less', () => {
+    const errors = errorsOf(platform, bank('northwind', 'NorthwindAccount', 'txs: NorthwindTxPage @consent(scopes: ["accounts:basic"])', more));
+    expect(errors.some((e) => e.includes('NorthwindTxPage.nodes needs consent (transactions:basic) but is non-nullable'))).toBe(true);
   });
 });

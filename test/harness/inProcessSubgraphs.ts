@@ -1,4 +1,5 @@
 import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import { createSubgraphContext, type SubgraphContext } from '../../subgraphs/kit/context';
 
@@ -18,6 +19,8 @@ export interface InProcessSubgraphs {
   received: Record<string, ReceivedRequest[]>;
   /** Makes a subgraph answer 500 (true) or serve again (false). */
   fail(name: string, failing: boolean): void;
+  /** Rewrites the headers a subgraph receives (null: stop rewriting), e.g. to play a bank that ignores the window. */
+  tamper(name: string, rewrite: ((headers: Record<string, string>) => Record<string, string>) | null): void;
   stop(): Promise<void>;
 }
 
@@ -29,9 +32,10 @@ export async function startInProcessSubgraphs(schemas: Record<string, GraphQLSch
   const servers = new Map<string, ApolloServer<SubgraphContext>>();
   const received: Record<string, ReceivedRequest[]> = {};
   const failing = new Set<string>();
+  const tampering = new Map<string, (headers: Record<string, string>) => Record<string, string>>();
   const urls: Record<string, string> = {};
   for (const [name, schema] of Object.entries(schemas)) {
-    const server = new ApolloServer<SubgraphContext>({ schema, includeStacktraceInErrorResponses: false });
+    const server = new ApolloServer<SubgraphContext>({ schema, includeStacktraceInErrorResponses: false, plugins: [ApolloServerPluginInlineTraceDisabled()] });
     await server.start();
     servers.set(name, server);
     received[name] = [];
@@ -50,7 +54,7 @@ export async function startInProcessSubgraphs(schemas: Record<string, GraphQLSch
     received[name].push({ query: parsed.query, variables: parsed.variables ?? {}, headers: Object.fromEntries(headers) });
     const result = await server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: request.method, headers, search: new URL(request.url).search, body: parsed },
-      context: async () => createSubgraphContext(Object.fromEntries(headers)),
+      context: async () => createSubgraphContext((tampering.get(name) ?? ((h) => h))(Object.fromEntries(headers))),
     });
     let text = '';
     if (result.body.kind === 'complete') text = result.body.string;
@@ -62,6 +66,7 @@ export async function startInProcessSubgraphs(schemas: Record<string, GraphQLSch
     fetch: inProcessFetch,
     received,
     fail: (name, on) => (on ? failing.add(name) : failing.delete(name)),
+    tamper: (name, rewrite) => (rewrite ? tampering.set(name, rewrite) : tampering.delete(name)),
     async stop() {
       await Promise.all([...servers.values()].map((s) => s.stop()));
     },
