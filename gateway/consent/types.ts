@@ -51,7 +51,10 @@ export interface GrantFilter {
   status?: GrantStatus;
 }
 
-/** Where grants live: PGlite embedded by default, PostgreSQL when DATABASE_URL is set. */
+/**
+ * Where grants live: PGlite embedded by default, PostgreSQL when DATABASE_URL is set.
+ * Methods fail only with a ConsentStoreError (store/ConsentStoreError.ts): a plain message, never SQL.
+ */
 export interface ConsentStore {
   /** Every grant of one user, all statuses, newest first. One query. */
   grantsForUser(userId: string): Promise<Grant[]>;
@@ -59,7 +62,10 @@ export interface ConsentStore {
   grant(input: GrantInput): Promise<Grant>;
   /** Marks a grant revoked; the row stays. Throws if unknown or already revoked. */
   revoke(id: string, by: Initiator, reason: string): Promise<Grant>;
-  /** Consumes a one-time grant; false if it was already used (a concurrent request won). */
+  /**
+   * Consumes an active one-time grant; false if it can no longer be used (already used, e.g. by a
+   * concurrent request, revoked or expired). Throws for an unknown id or a grant that is not one-time.
+   */
   markUsed(id: string): Promise<boolean>;
   list(filter?: GrantFilter): Promise<Grant[]>;
   close(): Promise<void>;

@@ -1,0 +1,23 @@
+/**
+ * The little the consent store needs from a database, so that the same SQL runs on embedded PGlite and on
+ * PostgreSQL (via a pg Pool). Both implementations return timestamptz as Date, text[] as string[],
+ * int4 as number and boolean as boolean.
+ */
+
+/** Something SQL can be sent to: the client itself or an open transaction. */
+export interface SqlQueryable {
+  /** Runs one statement with $1.. parameters and resolves to its rows (RETURNING rows for writes). */
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface SqlClient extends SqlQueryable {
+  /**
+   * Runs `fn` inside BEGIN/COMMIT on one connection; rolls back and rethrows when `fn` throws.
+   * Statements sent to the outer client meanwhile may run on another connection (pg) or wait (PGlite).
+   */
+  transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  /** Releases the connection(s) or the embedded database. The client is unusable afterwards. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,60 @@
+import pg from 'pg';
+import type { SqlClient, SqlQueryable } from './SqlClient';
+
+/** Enough for one gateway instance; PostgreSQL's own default limit is 100 connections. */
+const POOL_MAX = 10;
+/** How long to wait for a connection (new, or free in the pool) before the query fails. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Connects to PostgreSQL through a pg Pool (at most 10 connections, 10 s to get one) with `schema`
+ * first on every connection's search_path. No connection is opened until the first query.
+ */
+export function createPgClient(databaseUrl: string, schema: string): SqlClient {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: POOL_MAX,
+    // pg waits for a connection forever by default; a consent decision must fail (and strip) instead.
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // Set at connection start-up, so every pooled connection resolves unqualified names in `schema`.
+    options: `-c search_path=${schema}`,
+  });
+  // An idle connection that breaks (server restart) emits 'error' on the pool; unhandled it would
+  // crash the process. The pool drops that connection and the next query reports the failure.
+  pool.on('error', () => {});
+
+  const asQueryable = (db: pg.Pool | pg.PoolClient): SqlQueryable => ({
+    async query<Row>(sql: string, params: readonly unknown[] = []) {
+      // pg's defaults already give what the store expects: timestamptz -> Date, text[] -> string[].
+      const result = await db.query(sql, [...params]);
+      return result.rows as Row[];
+    },
+    async exec(sql: string) {
+      // Without parameters pg uses the simple query protocol, which accepts several statements.
+      await db.query(sql);
+    },
+  });
+
+  return {
+    ...asQueryable(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(asQueryable(client));
+        await client.query('COMMIT');
+        client.release();
+        return result;
+      } catch (error) {
+        // If ROLLBACK itself fails the connection is in an unknown state: destroy it, don't reuse it.
+        const broken = await client.query('ROLLBACK').then(
+          () => undefined,
+          (rollbackError: unknown) => rollbackError,
+        );
+        client.release(broken instanceof Error ? broken : undefined);
+        throw error;
+      }
+    },
+    close: () => pool.end(),
+  };
+}
