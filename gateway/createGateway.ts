@@ -19,6 +19,8 @@ export interface GatewayOptions {
   identity: Identity;
   /** Default: the default export of gateway/rules/securityRules.ts. */
   securityRules?: unknown;
+  /** Default 'gateway/rules/securityRules.ts'. Where the rules came from, for error messages. */
+  securityRulesSource?: string;
   /** Default: the supergraph's routing URLs. Subgraph name -> URL. */
   subgraphUrls?: Record<string, string>;
   /** Default 10000 ms. Per subgraph request. */
@@ -51,7 +53,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     supergraph,
     model,
     securityRules: options.securityRules ?? defaultSecurityRules,
-    securityRulesSource: options.securityRules ? 'securityRules option' : 'gateway/rules/securityRules.ts',
+    securityRulesSource: options.securityRulesSource ?? (options.securityRules ? 'securityRules option' : 'gateway/rules/securityRules.ts'),
     subgraphUrls: options.subgraphUrls,
     subgraphTimeoutMs: options.subgraphTimeoutMs,
     fetch: options.fetch,

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createGateway } from '../createGateway';
 import { composeSupergraph, readSubgraphs } from '../composition/composeSupergraph';
@@ -20,6 +22,7 @@ export const SERVE_OPTIONS = {
   issuer: { type: 'string' },
   audience: { type: 'string' },
   introspection: { type: 'boolean', default: false },
+  rules: { type: 'string' },
 } as const;
 
 type ServeValues = ReturnType<typeof parseArgs<{ options: typeof SERVE_OPTIONS }>>['values'];
@@ -38,7 +41,8 @@ export async function startGateway(values: ServeValues, io: CliIo): Promise<Runn
   const supergraphSdl = values.config ? await composeFromConfig(values.config) : await readFile(values.supergraph ?? DEFAULT_PATHS.supergraph, 'utf8');
   const store = await openStore();
   const identity = await identityFrom(values, io);
-  const gateway = await createGateway({ supergraphSdl, store, identity, introspection: values.introspection });
+  const rules = await loadRules(values.rules ?? process.env.CONSENTGATE_RULES);
+  const gateway = await createGateway({ supergraphSdl, store, identity, introspection: values.introspection, ...rules });
   const port = Number(values.port ?? process.env.PORT ?? 4000);
   const server = await startServer(gateway, { port, host: values.host });
   io.out(`ConsentGate listening on ${server.url}`);
@@ -53,6 +57,17 @@ export async function startGateway(values: ServeValues, io: CliIo): Promise<Runn
       await store.close();
     },
   };
+}
+
+/**
+ * The security team's rules: default gateway/rules/securityRules.ts (written for the demo supergraph), a
+ * module path whose default export is the rules, or 'none' (consent rules only) for another supergraph.
+ */
+async function loadRules(spec: string | undefined): Promise<{ securityRules?: unknown; securityRulesSource?: string }> {
+  if (spec === undefined) return {};
+  if (spec === 'none') return { securityRules: {}, securityRulesSource: 'no rules file' };
+  const module = (await import(pathToFileURL(resolve(spec)).href)) as { default?: unknown };
+  return { securityRules: module.default, securityRulesSource: spec };
 }
 
 async function composeFromConfig(path: string): Promise<string> {
