@@ -15,3 +15,8 @@ export const DEFAULT_PATHS = {
 export function dataDir(): string {
   return resolve(process.env.CONSENTGATE_DATA_DIR ?? '.consentgate');
 }
+
+/** The Unix socket a running demo answers consent commands on (see gateway/cli/adminSocket.ts). */
+export function adminSocketPath(): string {
+  return join(dataDir(), 'admin.sock');
+}

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadSupergraphConfig } from '../composition/loadSupergraphConfig';
 import { seedDemoGrants, DEMO_USERS } from '../consent/store/seedDemoGrants';
-import { DEFAULT_PATHS, PACKAGE_ROOT } from '../paths';
+import { adminSocketPath, DEFAULT_PATHS, PACKAGE_ROOT } from '../paths';
 import type { CliIo } from './io';
 import { SERVE_OPTIONS, startGateway, untilSignal } from './serveCommand';
-import { withStore } from './withStore';
+import { serveAdminSocket } from './adminSocket';
 
 /**
  * `consentgate demo`: starts each subgraph of schema/supergraph.yaml from subgraphs/<name>/server.ts as its
@@ -29,8 +29,10 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
       await waitForSubgraph(subgraph.name, subgraph.routingUrl, child);
       io.out(`subgraph ${subgraph.name} on ${subgraph.routingUrl}`);
     }
-    await withStore((store) => seedDemoGrants(store));
-    const server = await startGateway({ ...values, config: undefined }, io);
+    const started = await startGateway({ ...values, config: undefined }, io);
+    const { server, store } = started;
+    await seedDemoGrants(store);
+    const admin = process.env.DATABASE_URL ? undefined : await serveAdminSocket(adminSocketPath(), store);
     io.out('');
     io.out('Demo users: ' + DEMO_USERS.map((u) => `${u.id} (${u.description})`).join('; '));
     io.out('Try:');
@@ -38,7 +40,8 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     io.out(`  curl -s ${server.url} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`);
     io.out(`    -d '{"query":"{ me { id accounts { id bank displayName balance { amount currency } transactions(first: 3) { nodes { postedAt amount { amount } merchant } } } } }"}'`);
     await untilSignal();
-    await server.stopAll();
+    admin?.close();
+    await started.close();
     return 0;
   } finally {
     stopChildren();

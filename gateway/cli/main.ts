@@ -4,6 +4,8 @@ import { serveCommand } from './serveCommand';
 import { tokenCommand } from './tokenCommand';
 import { withStore } from './withStore';
 import { runConsentCommand } from './consentCommand';
+import { adminSocketPath } from '../paths';
+import { runThroughAdminSocket } from './adminSocket';
 
 const USAGE = `Usage: consentgate <command> [options]
 
@@ -32,8 +34,11 @@ export async function main(argv: string[]): Promise<number> {
         return await composeCommand(rest, { out, err });
       case 'token':
         return await tokenCommand(rest, { out, err });
-      case 'consent':
-        return await withStore((store) => runConsentCommand(rest, { store, out, err }));
+      case 'consent': {
+        // A running demo holds the embedded store: go through it (see adminSocket.ts).
+        const viaDemo = process.env.DATABASE_URL ? undefined : await runThroughAdminSocket(adminSocketPath(), rest, { out, err });
+        return viaDemo ?? (await withStore((store) => runConsentCommand(rest, { store, out, err })));
+      }
       case undefined:
       case 'help':
       case '--help':

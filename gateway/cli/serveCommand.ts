@@ -9,6 +9,7 @@ import { createIdentity, type Identity } from '../identity/createIdentity';
 import { loadOrCreateDemoKeys } from '../identity/demoKeys';
 import { dataDir, DEFAULT_PATHS } from '../paths';
 import { startServer, type RunningServer } from '../server/startServer';
+import type { ConsentStore } from '../consent/types';
 import type { CliIo } from './io';
 import { openStore } from './withStore';
 
@@ -30,33 +31,42 @@ type ServeValues = ReturnType<typeof parseArgs<{ options: typeof SERVE_OPTIONS }
 /** `consentgate serve`: serves any Federation 2 supergraph (a file, or a config composed at start). */
 export async function serveCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args: argv, options: SERVE_OPTIONS });
-  const server = await startGateway(values, io);
+  const started = await startGateway(values, io);
   await untilSignal();
-  await server.close();
+  await started.close();
   return 0;
 }
 
+/** A started gateway with the store it opened; close() stops both. */
+export interface StartedGateway {
+  server: RunningServer;
+  store: ConsentStore;
+  close(): Promise<void>;
+}
+
 /** Starts store, identity and gateway from CLI options; the store and identity fail loudly at start. */
-export async function startGateway(values: ServeValues, io: CliIo): Promise<RunningServer & { stopAll(): Promise<void> }> {
+export async function startGateway(values: ServeValues, io: CliIo): Promise<StartedGateway> {
   const supergraphSdl = values.config ? await composeFromConfig(values.config) : await readFile(values.supergraph ?? DEFAULT_PATHS.supergraph, 'utf8');
   const store = await openStore();
-  const identity = await identityFrom(values, io);
-  const rules = await loadRules(values.rules ?? process.env.CONSENTGATE_RULES);
-  const gateway = await createGateway({ supergraphSdl, store, identity, introspection: values.introspection, ...rules });
-  const port = Number(values.port ?? process.env.PORT ?? 4000);
-  const server = await startServer(gateway, { port, host: values.host });
-  io.out(`ConsentGate listening on ${server.url}`);
-  return {
-    ...server,
-    async stopAll() {
-      await server.close();
-      await store.close();
-    },
-    close: async () => {
-      await server.close();
-      await store.close();
-    },
-  };
+  try {
+    const identity = await identityFrom(values, io);
+    const rules = await loadRules(values.rules ?? process.env.CONSENTGATE_RULES);
+    const gateway = await createGateway({ supergraphSdl, store, identity, introspection: values.introspection, ...rules });
+    const port = Number(values.port ?? process.env.PORT ?? 4000);
+    const server = await startServer(gateway, { port, host: values.host });
+    io.out(`ConsentGate listening on ${server.url}`);
+    return {
+      server,
+      store,
+      async close() {
+        await server.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 }
 
 /**
