@@ -1,12 +1,15 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { createAuditPlugin } from './audit/createAuditPlugin';
+import type { AuditTrail } from './audit/types';
 import { RequestConsent } from './consent/requestConsent';
 import type { ConsentStore } from './consent/types';
 import type { GatewayContext } from './context';
 import { ErrorCode } from './errors';
 import { createExecutableSchema } from './execution/createExecutableSchema';
 import { ReservedAliasesRule } from './execution/reservedAliases';
+import type { SubgraphResilienceOptions } from './execution/subgraphExecutor';
 import { InvalidTokenError, type Identity } from './identity/createIdentity';
 import defaultSecurityRules from './rules/securityRules';
 import { buildConsentModel, type ConsentModel } from './supergraph/consentModel';
@@ -23,8 +26,12 @@ export interface GatewayOptions {
   securityRulesSource?: string;
   /** Default: the supergraph's routing URLs. Subgraph name -> URL. */
   subgraphUrls?: Record<string, string>;
-  /** Default 10000 ms. Per subgraph request. */
+  /** Default 5000 ms. The budget of one subgraph call, retries included (well below a client's timeout). */
   subgraphTimeoutMs?: number;
+  /** Default 2 retries for queries (never mutations), 50 ms backoff, one circuit breaker per subgraph. */
+  subgraphResilience?: SubgraphResilienceOptions;
+  /** Default none (unsigned). Subgraph name -> secret; every request to that subgraph is HMAC-signed with it. */
+  subgraphSecrets?: Record<string, string>;
   /** Default false. Introspection (turn on in development only). */
   introspection?: boolean;
   /** Default 'Account'. The contract interface that bank account types implement. */
@@ -33,6 +40,10 @@ export interface GatewayOptions {
   now?: () => Date;
   /** Default the global fetch. The transport to subgraphs. */
   fetch?: typeof fetch;
+  /** Default store.audit. Where every consent decision is recorded before the response leaves. */
+  audit?: AuditTrail;
+  /** Default: one line on stderr. Told when an audit record or a one-time use could not be written. */
+  onAuditError?: (message: string, error: unknown) => void;
 }
 
 export interface Gateway {
@@ -57,6 +68,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     subgraphUrls: options.subgraphUrls,
     subgraphTimeoutMs: options.subgraphTimeoutMs,
     fetch: options.fetch,
+    subgraphResilience: options.subgraphResilience,
+    subgraphSecrets: options.subgraphSecrets,
   });
   const now = options.now ?? (() => new Date());
   const apollo = new ApolloServer<GatewayContext>({
@@ -67,7 +80,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     hideSchemaDetailsFromClientErrors: !options.introspection,
     validationRules: [ReservedAliasesRule],
     formatError: maskError,
-    plugins: [ApolloServerPluginLandingPageDisabled(), criticalErrorPlugin],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      criticalErrorPlugin,
+      createAuditPlugin({ audit: options.audit ?? options.store.audit, markUsed: (id) => options.store.markUsed(id), onError: options.onAuditError }),
+    ],
   });
   await apollo.start();
 

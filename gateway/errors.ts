@@ -13,6 +13,8 @@ export enum ErrorCode {
   GRAPHQL_PARSE_FAILED = 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED = 'GRAPHQL_VALIDATION_FAILED',
   BAD_USER_INPUT = 'BAD_USER_INPUT',
+  /** No such object for this caller (also when it exists but belongs to someone else). */
+  NOT_FOUND = 'NOT_FOUND',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -24,7 +26,9 @@ export type ConsentReason =
   | 'ACCOUNT_NOT_CONSENTED'
   | 'OUTSIDE_WINDOW'
   | 'UNAUTHENTICATED'
-  | 'CONSENT_UNAVAILABLE';
+  | 'CONSENT_UNAVAILABLE'
+  /** The access could not be recorded in the audit trail, so the data was not served (CONSENT.md, "Records"). */
+  | 'AUDIT_UNAVAILABLE';
 
 export interface ConsentErrorExtension {
   bank: string;

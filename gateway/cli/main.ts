@@ -4,6 +4,7 @@ import { serveCommand } from './serveCommand';
 import { tokenCommand } from './tokenCommand';
 import { withStore } from './withStore';
 import { runConsentCommand } from './consentCommand';
+import { runAuditCommand } from './auditCommand';
 import { adminSocketPath } from '../paths';
 import { runThroughAdminSocket } from './adminSocket';
 
@@ -15,6 +16,8 @@ Commands:
   compose                   compose schema/supergraph.yaml (--config) into schema/supergraph.graphql (--out)
   token <user>              print a demo bearer token for a user (alice, bob, carol, dave)
   consent grant|revoke|list manage consent grants in the configured store
+  audit [--user U] [--bank B] [--grant G] [--since ISO] [--until ISO] [--json] | audit prune
+                            query the audit trail (table or JSON); prune records older than three years
 
 Environment: PORT (default 4000), DATABASE_URL (PostgreSQL; default embedded PGlite in .consentgate/),
 CONSENTGATE_DATA_DIR (default .consentgate).`;
@@ -39,6 +42,8 @@ export async function main(argv: string[]): Promise<number> {
         const viaDemo = process.env.DATABASE_URL ? undefined : await runThroughAdminSocket(adminSocketPath(), rest, { out, err });
         return viaDemo ?? (await withStore((store) => runConsentCommand(rest, { store, out, err })));
       }
+      case 'audit':
+        return await withStore((store) => runAuditCommand(rest, { store, out, err }));
       case undefined:
       case 'help':
       case '--help':

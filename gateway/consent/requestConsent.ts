@@ -1,5 +1,6 @@
 import type { AccountLink, ConsentAssertion } from '../../schema/assertion';
 import { expandScopes } from '../../schema/scopes';
+import { DecisionLog } from '../audit/DecisionLog';
 import type { ConsentReason } from '../errors';
 import type { Grant } from './types';
 
@@ -11,7 +12,10 @@ export interface Decision {
   account?: string;
   /** Why not, when not allowed. */
   reason?: ConsentReason;
-  /** The grant that allowed it (the one with the widest history window when several do). */
+  /**
+   * The grant that allowed it (the one with the widest history window when several do); when stripped as
+   * REVOKED or EXPIRED, the lapsed grant that would have allowed it (for the audit trail).
+   */
   grant?: Grant;
   /** Dated items before this instant are outside the window; null: no window. */
   historyFrom?: Date | null;
@@ -25,6 +29,8 @@ export class RequestConsent {
   private readonly byBank = new Map<string, Grant[]>();
   private readonly cache = new Map<string, Decision>();
   private readonly held = new Map<string, Set<string>>();
+  /** Every decision the consent rules made in this request, for the audit trail. */
+  readonly log = new DecisionLog();
 
   /**
    * @param user platform user id; null for an anonymous request.
@@ -33,7 +39,7 @@ export class RequestConsent {
   constructor(
     readonly user: string | null,
     readonly grants: Grant[] | Error,
-    private readonly now: Date = new Date(),
+    readonly now: Date = new Date(),
   ) {
     if (Array.isArray(grants)) {
       for (const grant of grants) {
@@ -70,8 +76,10 @@ export class RequestConsent {
     }
     // The reason tells the frontend what to ask the customer for: renew what lapsed before asking anew.
     const would = grants.filter((g) => holds(g) && covers(g));
-    if (would.some((g) => g.status === 'revoked')) return { ...base, reason: 'REVOKED' };
-    if (would.some((g) => g.status === 'expired')) return { ...base, reason: 'EXPIRED' };
+    const revoked = would.find((g) => g.status === 'revoked');
+    if (revoked) return { ...base, reason: 'REVOKED', grant: revoked };
+    const expired = would.find((g) => g.status === 'expired');
+    if (expired) return { ...base, reason: 'EXPIRED', grant: expired };
     const active = grants.filter((g) => g.status === 'active');
     if (!active.some(covers) && active.some(holds)) return { ...base, reason: 'ACCOUNT_NOT_CONSENTED' };
     return { ...base, reason: 'MISSING' };

@@ -1,3 +1,5 @@
+import type { AuditTrail } from '../audit/types';
+
 /** Who ended a grant (CONSENT.md, "A grant"). */
 export type Initiator = 'customer' | 'bank' | 'platform';
 
@@ -51,6 +53,12 @@ export interface GrantFilter {
   status?: GrantStatus;
 }
 
+/** Restricts a revocation to the grants of one user and/or one bank. */
+export interface GrantOwner {
+  userId?: string;
+  bank?: string;
+}
+
 /**
  * Where grants live: PGlite embedded by default, PostgreSQL when DATABASE_URL is set.
  * Methods fail only with a ConsentStoreError (store/ConsentStoreError.ts): a plain message, never SQL.
@@ -60,13 +68,19 @@ export interface ConsentStore {
   grantsForUser(userId: string): Promise<Grant[]>;
   /** Validates (known scopes, non-empty accounts, expiry within a year) and inserts. */
   grant(input: GrantInput): Promise<Grant>;
-  /** Marks a grant revoked; the row stays. Throws if unknown or already revoked. */
-  revoke(id: string, by: Initiator, reason: string): Promise<Grant>;
+  /**
+   * Marks a grant revoked; the row stays. Throws NOT_FOUND if unknown, or if `owner` is given and the grant
+   * is not that user's / that bank's (the same error: a caller never learns others' grants exist);
+   * ALREADY_REVOKED if revoked before.
+   */
+  revoke(id: string, by: Initiator, reason: string, owner?: GrantOwner): Promise<Grant>;
   /**
    * Consumes an active one-time grant; false if it can no longer be used (already used, e.g. by a
    * concurrent request, revoked or expired). Throws for an unknown id or a grant that is not one-time.
    */
   markUsed(id: string): Promise<boolean>;
   list(filter?: GrantFilter): Promise<Grant[]>;
+  /** The append-only audit trail, in the same database. */
+  readonly audit: AuditTrail;
   close(): Promise<void>;
 }

@@ -7,6 +7,8 @@ import { loadMigrations, runMigrations } from '../../gateway/consent/store/runMi
 import type { SqlClient } from '../../gateway/consent/store/SqlClient';
 import { BACKENDS, describeEachBackend, expectStoreError, OPEN_TIMEOUT } from './backends';
 
+const MIGRATIONS = ['001_grants.sql', '002_consent_audit.sql'];
+
 const GRANT = { userId: 'u1', bank: 'northwind', scopes: ['accounts:basic'], accounts: ['a1'] };
 
 describeEachBackend('Store migrations: applied once, in order, by one runner at a time', (backend) => {
@@ -16,7 +18,7 @@ describeEachBackend('Store migrations: applied once, in order, by one runner at 
   afterAll(() => client?.close());
 
   it('finds the numbered SQL files in gateway/consent/migrations', async () => {
-    expect((await loadMigrations()).map((m) => m.name)).toEqual(['001_grants.sql']);
+    expect((await loadMigrations()).map((m) => m.name)).toEqual(MIGRATIONS);
   });
 
   it('applies each migration once when two runners start together, then none on a rerun', async () => {
@@ -25,10 +27,10 @@ describeEachBackend('Store migrations: applied once, in order, by one runner at 
       runMigrations(client, schema, migrations),
       runMigrations(client, schema, migrations),
     ]);
-    expect(runs.flat()).toEqual(['001_grants.sql']);
+    expect(runs.flat()).toEqual(MIGRATIONS);
     expect(await runMigrations(client, schema, migrations)).toEqual([]);
-    const recorded = await client.query('SELECT name FROM consentgate_migrations');
-    expect(recorded).toEqual([{ name: '001_grants.sql' }]);
+    const recorded = await client.query('SELECT name FROM consentgate_migrations ORDER BY name');
+    expect(recorded).toEqual(MIGRATIONS.map((name) => ({ name })));
   });
 
   it('refuses a migration whose file changed after it was applied', async () => {

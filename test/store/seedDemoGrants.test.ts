@@ -54,8 +54,8 @@ describeEachBackend('Demo seed: the demo users\' grants, idempotent', (backend) 
   });
 
   it('refuses a store that createConsentStore did not make', async () => {
-    const { grantsForUser, grant, revoke, markUsed, list, close } = store;
-    const wrapper: ConsentStore = { grantsForUser, grant, revoke, markUsed, list, close };
+    const { grantsForUser, grant, revoke, markUsed, list, audit, close } = store;
+    const wrapper: ConsentStore = { grantsForUser, grant, revoke, markUsed, list, audit, close };
     await expectStoreError(seedDemoGrants(wrapper), 'INVALID_INPUT',
       'seedDemoGrants needs a store made by createConsentStore; received another ConsentStore');
   });

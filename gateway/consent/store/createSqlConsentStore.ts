@@ -1,4 +1,5 @@
-import type { ConsentStore, Grant, GrantFilter, GrantInput, GrantStatus, Initiator } from '../types';
+import { createSqlAuditTrail } from '../../audit/createSqlAuditTrail';
+import type { ConsentStore, Grant, GrantFilter, GrantInput, GrantOwner, GrantStatus, Initiator } from '../types';
 import { ConsentStoreError, driverErrorCode, wrapDriverError } from './ConsentStoreError';
 import { INSERT_GRANT_RECORD, type GrantRecord, type GrantRecordInserter } from './grantRecord';
 import { GRANT_COLUMNS, GRANTS_WITH_STATUS, toGrant, type GrantRow } from './grantRows';
@@ -98,19 +99,26 @@ export function createSqlConsentStore(
       return toGrant(row!);
     },
 
-    async revoke(id: string, by: Initiator, reason: string): Promise<Grant> {
+    async revoke(id: string, by: Initiator, reason: string, owner: GrantOwner = {}): Promise<Grant> {
       if (!INITIATORS.includes(by)) {
         throw new ConsentStoreError('INVALID_INPUT',
           `a grant is revoked by one of ${INITIATORS.join(', ')}; received '${by}'`);
       }
       const doing = `revoke grant '${id}'`;
       // One statement: of two concurrent revocations exactly one matches `revoked_at IS NULL`.
+      // Owner filters are part of the WHERE clause, so checking and revoking are one atomic statement.
       const [row] = await run(doing,
         `UPDATE grants SET revoked_at = $1, revoked_by = $3, revoke_reason = $4
-          WHERE id = $2 AND revoked_at IS NULL RETURNING ${GRANT_COLUMNS}`,
-        [id, by, typeof reason === 'string' && reason.trim() !== '' ? reason : null]);
+          WHERE id = $2 AND revoked_at IS NULL
+            AND ($5::text IS NULL OR user_id = $5) AND ($6::text IS NULL OR bank = $6)
+          RETURNING ${GRANT_COLUMNS}`,
+        [id, by, typeof reason === 'string' && reason.trim() !== '' ? reason : null,
+          owner.userId ?? null, owner.bank ?? null]);
       if (row) return toGrant(row);
-      const { revoked_at, revoked_by } = await current(id, doing);
+      const { revoked_at, revoked_by, user_id, bank } = await current(id, doing);
+      if ((owner.userId !== undefined && user_id !== owner.userId) || (owner.bank !== undefined && bank !== owner.bank)) {
+        throw new ConsentStoreError('NOT_FOUND', `grant '${id}' does not exist`);
+      }
       throw new ConsentStoreError('ALREADY_REVOKED',
         `grant '${id}' is already revoked (at ${revoked_at!.toISOString()} by ${revoked_by})`);
     },
@@ -131,6 +139,8 @@ export function createSqlConsentStore(
       }
       return false;
     },
+
+    audit: createSqlAuditTrail(client, now, () => closing !== undefined),
 
     async [INSERT_GRANT_RECORD](record: GrantRecord): Promise<boolean> {
       return (await insert(record, 'ON CONFLICT (id) DO NOTHING')).length === 1;

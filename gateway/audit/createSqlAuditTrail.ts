@@ -1,0 +1,98 @@
+import { addMonths } from '../consent/store/calendar';
+import { ConsentStoreError, wrapDriverError } from '../consent/store/ConsentStoreError';
+import type { SqlClient } from '../consent/store/SqlClient';
+import type { ConsentReason } from '../errors';
+import { AUDIT_RETENTION_MONTHS, type AuditEntry, type AuditFilter, type AuditRecord, type AuditTrail } from './types';
+
+// One INSERT per request whatever the number of rows: parallel arrays, unnested by the database.
+const INSERT_SQL = `INSERT INTO consent_audit (at, request_id, user_id, bank, grant_id, operation_name,
+    operation_hash, coordinate, paths_count, outcome, reason)
+  SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+    $7::text[], $8::text[], $9::int4[], $10::text[], $11::text[])`;
+
+const COLUMNS = `id::text AS id, at, request_id, user_id, bank, grant_id, operation_name, operation_hash,
+  coordinate, paths_count, outcome, reason`;
+
+interface AuditRow {
+  id: string; at: Date; request_id: string; user_id: string | null; bank: string; grant_id: string | null;
+  operation_name: string | null; operation_hash: string; coordinate: string; paths_count: number;
+  outcome: 'served' | 'stripped'; reason: string | null;
+}
+
+const DEFAULT_LIMIT = 1000;
+
+/** The audit trail in the consent store's database (table consent_audit, migration 002). */
+export function createSqlAuditTrail(client: SqlClient, now: () => Date, isClosed: () => boolean): AuditTrail {
+  const guard = () => {
+    if (isClosed()) throw new ConsentStoreError('STORE_FAILURE', 'consent store is closed');
+  };
+  return {
+    async write(records) {
+      guard();
+      if (records.length === 0) return;
+      const column = <T>(pick: (r: AuditRecord) => T) => records.map(pick);
+      try {
+        await client.query(INSERT_SQL, [
+          column((r) => r.at), column((r) => r.requestId), column((r) => r.userId), column((r) => r.bank),
+          column((r) => r.grantId), column((r) => r.operationName), column((r) => r.operationHash),
+          column((r) => r.coordinate), column((r) => r.pathsCount), column((r) => r.outcome), column((r) => r.reason),
+        ]);
+      } catch (error) {
+        throw wrapDriverError(error, `write ${records.length} audit record(s)`);
+      }
+    },
+
+    async query(filter: AuditFilter = {}) {
+      guard();
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const add = (clause: (p: string) => string, value: unknown) => {
+        params.push(value);
+        where.push(clause(`$${params.length}`));
+      };
+      if (filter.userId !== undefined) add((p) => `user_id = ${p}`, filter.userId);
+      if (filter.bank !== undefined) add((p) => `bank = ${p}`, filter.bank);
+      if (filter.grantId !== undefined) add((p) => `grant_id = ${p}`, filter.grantId);
+      if (filter.since !== undefined) add((p) => `at >= ${p}`, filter.since);
+      if (filter.until !== undefined) add((p) => `at < ${p}`, filter.until);
+      const limit = filter.limit ?? DEFAULT_LIMIT;
+      if (!Number.isInteger(limit) || limit < 1) {
+        throw new ConsentStoreError('INVALID_INPUT', `limit must be a whole number of at least 1; received ${limit}`);
+      }
+      params.push(limit);
+      const sql = `SELECT ${COLUMNS} FROM consent_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY at DESC, id DESC LIMIT $${params.length}`;
+      try {
+        return (await client.query<AuditRow>(sql, params)).map(toEntry);
+      } catch (error) {
+        throw wrapDriverError(error, 'query the audit trail');
+      }
+    },
+
+    async prune() {
+      guard();
+      const cutoff = addMonths(now(), -AUDIT_RETENTION_MONTHS);
+      try {
+        return await client.transaction(async (tx) => {
+          // The trigger lets a DELETE through only with this transaction-local flag, and only for rows
+          // older than three years by the database's own clock: a wrong store clock cannot prune more.
+          await tx.query(`SELECT set_config('consentgate.audit_prune', 'on', true)`);
+          const [row] = await tx.query<{ n: number }>(
+            `WITH pruned AS (DELETE FROM consent_audit WHERE at < $1 RETURNING 1) SELECT count(*)::int4 AS n FROM pruned`,
+            [cutoff]);
+          return row?.n ?? 0;
+        });
+      } catch (error) {
+        throw wrapDriverError(error, 'prune the audit trail');
+      }
+    },
+  };
+}
+
+function toEntry(row: AuditRow): AuditEntry {
+  return {
+    id: row.id, at: row.at, requestId: row.request_id, userId: row.user_id, bank: row.bank, grantId: row.grant_id,
+    operationName: row.operation_name, operationHash: row.operation_hash, coordinate: row.coordinate,
+    pathsCount: row.paths_count, outcome: row.outcome, reason: row.reason as ConsentReason | null,
+  };
+}

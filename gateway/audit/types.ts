@@ -1,0 +1,61 @@
+import type { ConsentReason } from '../errors';
+
+/** served: the consent rule allowed the field; stripped: it was nulled with a consent error. */
+export type AuditOutcome = 'served' | 'stripped';
+
+/**
+ * One row of the audit trail: the decisions of one request on one guarded field coordinate, at one bank,
+ * under one grant, with one outcome, aggregated over the paths they covered (CONSENT.md, "Records").
+ */
+export interface AuditRecord {
+  at: Date;
+  /** Random per request: groups the rows of one response. */
+  requestId: string;
+  /** Null for an anonymous request. */
+  userId: string | null;
+  bank: string;
+  /** The grant that served the field, or the lapsed grant behind a REVOKED / EXPIRED strip; else null. */
+  grantId: string | null;
+  operationName: string | null;
+  /** sha256 (hex) of the GraphQL document text. */
+  operationHash: string;
+  /** Schema coordinate, e.g. NorthwindAccount.balance. */
+  coordinate: string;
+  /** How many response paths (list items, aliases) this row covers; at least 1. */
+  pathsCount: number;
+  outcome: AuditOutcome;
+  /** Null when served. */
+  reason: ConsentReason | null;
+}
+
+/** A stored record, with its sequence number. */
+export interface AuditEntry extends AuditRecord {
+  id: string;
+}
+
+export interface AuditFilter {
+  userId?: string;
+  bank?: string;
+  grantId?: string;
+  /** Inclusive. */
+  since?: Date;
+  /** Exclusive. */
+  until?: Date;
+  /** Default 1000. Newest records first. */
+  limit?: number;
+}
+
+/** Records are kept at least this long (CFPB 1033: at least three years). */
+export const AUDIT_RETENTION_MONTHS = 36;
+
+/**
+ * The append-only audit trail. Fails only with a ConsentStoreError. Nothing here updates a record;
+ * prune deletes only records older than three years, which the table's trigger enforces as well.
+ */
+export interface AuditTrail {
+  /** Inserts all `records` in one statement (nothing when empty); durable when it resolves. */
+  write(records: readonly AuditRecord[]): Promise<void>;
+  query(filter?: AuditFilter): Promise<AuditEntry[]>;
+  /** Deletes records older than three years before the store clock's now; resolves to how many. */
+  prune(): Promise<number>;
+}
