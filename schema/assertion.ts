@@ -1,3 +1,5 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
 /**
  * The consent assertion the gateway sends with every subgraph request, in one header. A bank receives
  * only its own grants (active ones); the platform subgraph receives the user's account links.
@@ -64,4 +66,51 @@ export function historyFromFor(assertion: ConsentAssertion, accountId: string): 
     if (from === undefined || (from !== null && at < from)) from = at;
   }
   return from;
+}
+
+/** Header carrying the signing time (Unix milliseconds) of a gateway->subgraph request. */
+export const TIMESTAMP_HEADER = 'x-consentgate-timestamp';
+/** Header carrying `v1=<base64url HMAC-SHA256>` over subgraph name, timestamp, assertion header and body. */
+export const SIGNATURE_HEADER = 'x-consentgate-signature';
+
+/**
+ * The bytes a request signature covers: the subgraph it is meant for (a signature for one bank is useless
+ * at another), the timestamp (bounds replay), the assertion header (so the grants cannot be edited) and
+ * the exact body (so the query, `_entities` representations included, cannot be edited).
+ */
+function signingInput(subgraph: string, timestamp: string, assertion: string, body: string): string {
+  return `v1\n${subgraph}\n${timestamp}\n${assertion}\n${body}`;
+}
+
+/** Signs one gateway->subgraph request with that subgraph's secret; returns the two headers to add. */
+export function signSubgraphRequest(input: { subgraph: string; secret: string; assertion: string; body: string; now?: number }): Record<string, string> {
+  const timestamp = String(input.now ?? Date.now());
+  const mac = createHmac('sha256', input.secret).update(signingInput(input.subgraph, timestamp, input.assertion, input.body)).digest('base64url');
+  return { [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: `v1=${mac}` };
+}
+
+/** Why a request signature was refused (undefined from verifySubgraphRequest means it was accepted). */
+export type SignatureProblem = 'MISSING' | 'MALFORMED' | 'EXPIRED' | 'MISMATCH';
+
+/**
+ * Checks a request signed by signSubgraphRequest: present, made for `subgraph` with `secret`, over these
+ * exact assertion and body, at most `maxSkewMs` (default 30000) away from now. Constant-time comparison.
+ */
+export function verifySubgraphRequest(input: {
+  subgraph: string;
+  secret: string;
+  timestamp: string | undefined;
+  signature: string | undefined;
+  assertion: string | undefined;
+  body: string;
+  maxSkewMs?: number;
+  now?: number;
+}): SignatureProblem | undefined {
+  if (!input.timestamp || !input.signature) return 'MISSING';
+  const match = /^v1=([A-Za-z0-9_-]{43})$/.exec(input.signature);
+  if (!match || !/^\d{1,16}$/.test(input.timestamp)) return 'MALFORMED';
+  if (Math.abs((input.now ?? Date.now()) - Number(input.timestamp)) > (input.maxSkewMs ?? 30_000)) return 'EXPIRED';
+  const expected = createHmac('sha256', input.secret).update(signingInput(input.subgraph, input.timestamp, input.assertion ?? '', input.body)).digest();
+  const received = Buffer.from(match[1]!, 'base64url');
+  return received.length === expected.length && timingSafeEqual(received, expected) ? undefined : 'MISMATCH';
 }

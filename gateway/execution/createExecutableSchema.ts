@@ -6,7 +6,7 @@ import { buildConsentRules } from '../consent/consentRules';
 import { applyRules } from '../rules/applyRules';
 import type { ConsentModel } from '../supergraph/consentModel';
 import type { Supergraph } from '../supergraph/readSupergraph';
-import { createSubgraphExecutor } from './subgraphExecutor';
+import { createSubgraphExecutor, type SubgraphResilienceOptions } from './subgraphExecutor';
 
 export interface ExecutableSchemaOptions {
   supergraph: Supergraph;
@@ -18,6 +18,9 @@ export interface ExecutableSchemaOptions {
   subgraphUrls?: Record<string, string>;
   subgraphTimeoutMs?: number;
   fetch?: typeof fetch;
+  subgraphResilience?: SubgraphResilienceOptions;
+  /** Subgraph name -> signing secret (see createSubgraphExecutor). */
+  subgraphSecrets?: Record<string, string>;
 }
 
 /**
@@ -44,6 +47,8 @@ export function createExecutableSchema(options: ExecutableSchemaOptions): GraphQ
           model,
           timeoutMs: options.subgraphTimeoutMs,
           fetch: options.fetch,
+          resilience: options.subgraphResilience,
+          signingSecret: options.subgraphSecrets?.[name],
         });
         executors.set(name, executor);
       }

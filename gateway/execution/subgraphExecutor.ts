@@ -1,11 +1,22 @@
-import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { buildHTTPExecutor } from '@graphql-tools/executor-http';
+import { GraphQLError, getOperationAST, print, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
-import { ASSERTION_HEADER, encodeAssertion } from '../../schema/assertion';
+import { ASSERTION_HEADER, encodeAssertion, signSubgraphRequest } from '../../schema/assertion';
 import { pruneSubgraphRequest } from '../consent/pruneSubgraphRequest';
 import type { GatewayContext } from '../context';
+import { BankFailure, createBankBreaker, isOpenCircuit, type BankBreaker, type BreakerOptions } from '../edge/bankBreaker';
+import { getForwardedHeaders } from '../edge/forwardedHeaders';
 import { ErrorCode } from '../errors';
 import type { ConsentModel } from '../supergraph/consentModel';
+
+/** How the gateway treats a bank that is down, slow or broken. Every field starts with its default. */
+export interface SubgraphResilienceOptions {
+  /** Default 2. Extra attempts after a transport failure, for queries only (a mutation is never repeated). */
+  retries?: number;
+  /** Default 50 ms. First backoff; doubles per retry, with jitter (50-100% of the step). */
+  retryBackoffMs?: number;
+  /** Default: see BreakerOptions. One breaker per subgraph; `false` turns breakers off. */
+  breaker?: BreakerOptions | false;
+}
 
 export interface SubgraphExecutorOptions {
   /** The subgraph's own name (a bank's name is what grants refer to). */
@@ -14,45 +25,112 @@ export interface SubgraphExecutorOptions {
   /** The supergraph read schema, to type the fields of subgraph requests. */
   schema: GraphQLSchema;
   model: ConsentModel;
-  /** Default 10000 ms. A request to this subgraph taking longer fails with DOWNSTREAM_SERVICE_ERROR. */
+  /**
+   * Default 5000 ms. The whole budget of one call to this subgraph, retries included; past it the call
+   * fails with DOWNSTREAM_SERVICE_ERROR. Keep it well below the client's own request timeout.
+   */
   timeoutMs?: number;
   /** Default the global fetch. The transport to the subgraph (tests route it to in-process servers). */
   fetch?: typeof fetch;
+  resilience?: SubgraphResilienceOptions;
+  /** Default none (unsigned). The secret shared with this subgraph; every request is signed with it (HMAC-SHA256). */
+  signingSecret?: string;
 }
+
+/** A subgraph executor that also exposes its breaker (for readiness and tests). */
+export type SubgraphExecutor = Executor & { breaker?: BankBreaker };
 
 /**
  * The executor the stitching layer uses for one subgraph: prunes what the user has no grant for, attaches
- * the consent assertion, never shares an in-flight result between requests, and turns any failure into a
+ * (and signs) the consent assertion, never shares an in-flight result between requests, retries queries
+ * on transport failures within one deadline, trips a per-bank breaker, and turns any failure into a
  * DOWNSTREAM_SERVICE_ERROR naming the subgraph, with no URL or upstream text.
  */
-export function createSubgraphExecutor(options: SubgraphExecutorOptions): Executor {
-  const { name, model, schema } = options;
+export function createSubgraphExecutor(options: SubgraphExecutorOptions): SubgraphExecutor {
+  const { name, model, schema, url } = options;
   const isBank = model.accountTypeOfBank.has(name);
-  const http = buildHTTPExecutor({
-    endpoint: options.url,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    timeout: options.timeoutMs ?? 10_000,
-    // Identical in-flight requests from two users must never share one answer (ARCHITECTURE.md, traps).
-    deduplicateInflightRequests: false,
-    headers: (request?: ExecutionRequest): Record<string, string> => {
-      const ctx = request?.context as GatewayContext | undefined;
-      if (!ctx?.consent) return {};
-      const assertion = isBank ? ctx.consent.assertionFor(name) : ctx.consent.assertionFor(name, ctx.consent.links(model.accountTypeOfBank));
-      return { [ASSERTION_HEADER]: encodeAssertion(assertion) };
-    },
-  });
-  return (async (request: ExecutionRequest) => {
+  const transport = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const retries = options.resilience?.retries ?? 2;
+  const backoffMs = options.resilience?.retryBackoffMs ?? 50;
+  const breakerOptions = options.resilience?.breaker;
+  const breaker = breakerOptions === false ? undefined : createBankBreaker(name, breakerOptions);
+
+  const executor = (async (request: ExecutionRequest) => {
     const ctx = request.context as GatewayContext | undefined;
     const held = ctx?.consent ? ctx.consent.heldScopes(name) : new Set<string>();
     const pruned = pruneSubgraphRequest(schema, model, { document: request.document, variables: request.variables, bank: name, held });
-    let result: ExecutionResult;
-    try {
-      result = (await http({ ...request, document: pruned.document, variables: pruned.variables ?? {} })) as ExecutionResult;
-    } catch {
-      return { errors: [downstreamError(name)] };
+    const body = JSON.stringify({ query: print(pruned.document), variables: pruned.variables ?? {}, ...(request.operationName ? { operationName: request.operationName } : {}) });
+    const headers: Record<string, string> = { ...getForwardedHeaders(ctx), 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
+    let assertion = '';
+    if (ctx?.consent) {
+      assertion = encodeAssertion(isBank ? ctx.consent.assertionFor(name) : ctx.consent.assertionFor(name, ctx.consent.links(model.accountTypeOfBank)));
+      headers[ASSERTION_HEADER] = assertion;
     }
-    return result.errors ? { ...result, errors: result.errors.map((e) => sanitise(e, name)) } : result;
-  }) as Executor;
+    // Idempotent operations only: a query may be repeated, a mutation must not be (it may have landed).
+    const idempotent = operationType(request, pruned.document) === 'query';
+    const deadline = Date.now() + timeoutMs;
+    const attempt = async (): Promise<ExecutionResult> => {
+      // Signed per attempt: the timestamp bounds replay, so a retry carries a fresh one.
+      const signed = options.signingSecret ? signSubgraphRequest({ subgraph: name, secret: options.signingSecret, assertion, body }) : {};
+      return post(transport, url, { ...headers, ...signed }, body, deadline);
+    };
+    for (let tries = 0; ; tries += 1) {
+      try {
+        const result = (breaker ? await breaker.fire(attempt) : await attempt()) as ExecutionResult;
+        return result.errors ? { ...result, errors: result.errors.map((e) => sanitise(e, name)) } : result;
+      } catch (error) {
+        if (isOpenCircuit(error)) return { errors: [downstreamError(name, `Subgraph '${name}' is unavailable`)] };
+        if (!(error instanceof BankFailure)) return { errors: [downstreamError(name)] };
+        const delay = backoffMs * 2 ** tries * (0.5 + Math.random() / 2);
+        // A timeout used the whole budget; otherwise retry only while the next attempt still has time.
+        if (!idempotent || tries >= retries || error.reason === 'timeout' || Date.now() + delay >= deadline - 10) {
+          return { errors: [downstreamError(name)] };
+        }
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }) as SubgraphExecutor;
+  executor.breaker = breaker;
+  return executor;
+}
+
+/** One HTTP attempt. Throws BankFailure for anything that is not a GraphQL response from a working server. */
+async function post(transport: typeof fetch, url: string, headers: Record<string, string>, body: string, deadline: number): Promise<ExecutionResult> {
+  const remaining = deadline - Date.now();
+  if (remaining <= 0) throw new BankFailure('timeout', 'no time left');
+  const signal = AbortSignal.timeout(remaining);
+  let response: Response;
+  let text: string;
+  try {
+    response = await transport(url, { method: 'POST', headers, body, signal });
+    // The body is read under the same deadline: a bank that sends headers and then stalls is slow too.
+    text = await response.text();
+  } catch (error) {
+    if (signal.aborted) throw new BankFailure('timeout', `after ${remaining} ms`);
+    throw new BankFailure('unreachable', (error as Error)?.message ?? String(error));
+  }
+  // 5xx, 429 and 408 are the server's trouble, not an answer (RFC 9110 §15.6); retryable for queries.
+  if (response.status >= 500 || response.status === 429 || response.status === 408) throw new BankFailure('status', String(response.status));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new BankFailure('malformed', `HTTP ${response.status}, not JSON`);
+  }
+  // GraphQL over HTTP: a response is a map with `data` and/or `errors` (a list).
+  const result = parsed as ExecutionResult | null;
+  if (typeof result !== 'object' || result === null || Array.isArray(result) || (!('data' in result) && !Array.isArray(result.errors)) || (result.errors !== undefined && !Array.isArray(result.errors))) {
+    throw new BankFailure('malformed', `HTTP ${response.status}, not a GraphQL response`);
+  }
+  return {
+    data: result.data,
+    ...(result.errors ? { errors: result.errors.map((e: any) => new GraphQLError(String(e?.message ?? ''), { path: e?.path, extensions: e?.extensions })) } : {}),
+  };
+}
+
+function operationType(request: ExecutionRequest, document: DocumentNode): string | undefined {
+  return request.operationType ?? getOperationAST(document, request.operationName)?.operation;
 }
 
 function downstreamError(name: string, message = `Subgraph '${name}' could not be reached or failed`): GraphQLError {

@@ -5,9 +5,10 @@ import { buildContosoSchema } from './schema.js';
 /** Contoso's port in schema/supergraph.yaml (routing_url http://127.0.0.1:4003/graphql). */
 export const CONTOSO_PORT = 4003;
 
-/** Serves Contoso on `port` (default CONTOSO_PORT; 0 picks a free one) and `host` (default 127.0.0.1). */
-export function startContosoSubgraph(options: { port?: number; host?: string } = {}): Promise<StartedSubgraph> {
-  return startSubgraph({ schema: buildContosoSchema(), port: options.port ?? CONTOSO_PORT, host: options.host });
+/** Serves Contoso on `port` (default CONTOSO_PORT; 0 picks a free one) and `host` (default 127.0.0.1);
+ * with `secret`, only requests the gateway signed with it are served. */
+export function startContosoSubgraph(options: { port?: number; host?: string; secret?: string } = {}): Promise<StartedSubgraph> {
+  return startSubgraph({ schema: buildContosoSchema(), name: 'contoso', secret: options.secret, port: options.port ?? CONTOSO_PORT, host: options.host });
 }
 
 // `npx tsx subgraphs/contoso/server.ts` (PORT overrides the port).

@@ -21,7 +21,8 @@ export function createSubgraphContext(headers: HeaderSource): SubgraphContext {
   return { assertion: decodeAssertion(readHeader(headers, ASSERTION_HEADER)) };
 }
 
-function readHeader(headers: HeaderSource, name: string): string | undefined {
+/** One header value by case-insensitive name (first value of a repeated header). */
+export function readHeader(headers: HeaderSource, name: string): string | undefined {
   if (typeof headers.get === 'function') return (headers as { get(name: string): string | null }).get(name) ?? undefined;
   const record = headers as Readonly<Record<string, string | readonly string[] | undefined>>;
   // HTTP header names are case-insensitive (RFC 9110 §5.1); Node lower-cases them, hand-made records may not.

@@ -3,13 +3,14 @@
  * assertion the gateway sends, applies the contract's transaction paging and history window, formats
  * Money and DateTime, and serves the schema. It never imports the gateway.
  */
-export { createSubgraphContext, perRequest, type HeaderSource, type SubgraphContext } from './context.js';
+export { createSubgraphContext, perRequest, readHeader, type HeaderSource, type SubgraphContext } from './context.js';
 export { decodeCursor, encodeCursor, type CursorPosition } from './cursor.js';
 export { DateTimeScalar } from './dateTimeScalar.js';
 export { loadTypeDefs } from './loadTypeDefs.js';
 export { toMoney, type Money } from './money.js';
 export { isMainModule, serveFromEnv } from './runAsScript.js';
 export { startSubgraph, type StartSubgraphOptions, type StartedSubgraph } from './startSubgraph.js';
+export { verifyGatewayRequest, type GatewaySignatureOptions } from './verifyGatewayRequest.js';
 export {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
