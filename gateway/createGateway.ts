@@ -9,6 +9,7 @@ import type { GatewayContext } from './context';
 import { ErrorCode } from './errors';
 import { createExecutableSchema } from './execution/createExecutableSchema';
 import { ReservedAliasesRule } from './execution/reservedAliases';
+import { addLifecycleFields } from './lifecycle/addLifecycleFields';
 import type { SubgraphResilienceOptions } from './execution/subgraphExecutor';
 import { InvalidTokenError, type Identity } from './identity/createIdentity';
 import defaultSecurityRules from './rules/securityRules';
@@ -51,6 +52,7 @@ export interface Gateway {
   schema: GraphQLSchema;
   supergraph: Supergraph;
   model: ConsentModel;
+  store: ConsentStore;
   /** Builds one request's context: verifies the token, loads the user's grants once. */
   createContext(authorization: string | undefined): Promise<GatewayContext>;
   stop(): Promise<void>;
@@ -60,7 +62,7 @@ export interface Gateway {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const supergraph = readSupergraph(options.supergraphSdl);
   const model = buildConsentModel(supergraph, options.accountInterface);
-  const schema = createExecutableSchema({
+  const federated = createExecutableSchema({
     supergraph,
     model,
     securityRules: options.securityRules ?? defaultSecurityRules,
@@ -71,6 +73,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     subgraphResilience: options.subgraphResilience,
     subgraphSecrets: options.subgraphSecrets,
   });
+  // The consent API (consentGrants, revokeConsent) is gateway-local: added after the rules, asked of no bank.
+  const schema = addLifecycleFields(federated, options.store);
   const now = options.now ?? (() => new Date());
   const apollo = new ApolloServer<GatewayContext>({
     schema,
@@ -93,6 +97,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     schema,
     supergraph,
     model,
+    store: options.store,
     async createContext(authorization) {
       let user: string | null;
       try {

@@ -1,12 +1,20 @@
 import fastifyApollo from '@as-integrations/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Gateway } from '../createGateway';
+import { registerBankRevocations, type BankRevocationOptions } from '../lifecycle/bankRevocations';
 
 export interface ServerOptions {
   /** Default 4000; 0 picks a free port. */
   port?: number;
   /** Default '127.0.0.1'. */
   host?: string;
+  /**
+   * Default {} (no bank can revoke). Bank (subgraph name) -> HMAC-SHA256 key for POST /banks/:bank/revocations
+   * (gateway/lifecycle/bankRevocations.ts).
+   */
+  bankKeys?: Record<string, string>;
+  /** Default: one JSON line on stderr. Told about every refused bank revocation. */
+  onBankRequestRefused?: BankRevocationOptions['onRefused'];
 }
 
 export interface RunningServer {
@@ -16,10 +24,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Serves the gateway over HTTP: POST/GET /graphql (GraphQL over HTTP) and GET /health. */
+/** Serves the gateway over HTTP: POST/GET /graphql (GraphQL over HTTP), GET /health and POST /banks/:bank/revocations. */
 export async function startServer(gateway: Gateway, options: ServerOptions = {}): Promise<RunningServer> {
   const fastify = Fastify({ logger: false });
   fastify.get('/health', async () => ({ status: 'ok' }));
+  await registerBankRevocations(fastify, { store: gateway.store, bankKeys: options.bankKeys ?? {}, onRefused: options.onBankRequestRefused });
   await fastify.register(fastifyApollo(gateway.apollo), {
     context: async (request) => gateway.createContext(request.headers.authorization),
   });
