@@ -1,5 +1,4 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { createAuditPlugin } from './audit/createAuditPlugin';
 import type { AuditTrail } from './audit/types';
@@ -11,6 +10,9 @@ import { createExecutableSchema } from './execution/createExecutableSchema';
 import { ReservedAliasesRule } from './execution/reservedAliases';
 import { addLifecycleFields } from './lifecycle/addLifecycleFields';
 import type { SubgraphResilienceOptions } from './execution/subgraphExecutor';
+import { createClientEdge, type ClientEdge } from './edge/createClientEdge';
+import { EdgeErrorCode } from './edge/edgeErrorCode';
+import type { OperationLimitsOptions } from './edge/operationLimits';
 import { InvalidTokenError, type Identity } from './identity/createIdentity';
 import defaultSecurityRules from './rules/securityRules';
 import { buildConsentModel, type ConsentModel } from './supergraph/consentModel';
@@ -35,6 +37,10 @@ export interface GatewayOptions {
   subgraphSecrets?: Record<string, string>;
   /** Default false. Introspection (turn on in development only). */
   introspection?: boolean;
+  /** Default NODE_ENV === 'production'. Introspection refused, no landing page, field suggestions hidden. */
+  production?: boolean;
+  /** Default: all limits on (see OperationLimitsOptions); batching off. */
+  limits?: OperationLimitsOptions;
   /** Default 'Account'. The contract interface that bank account types implement. */
   accountInterface?: string;
   /** Default () => new Date(). The clock consent decisions use. */
@@ -52,6 +58,8 @@ export interface Gateway {
   schema: GraphQLSchema;
   supergraph: Supergraph;
   model: ConsentModel;
+  /** Production mode and operation limits as resolved at start-up (the HTTP server caps batches with them). */
+  edge: ClientEdge;
   store: ConsentStore;
   /** Builds one request's context: verifies the token, loads the user's grants once. */
   createContext(authorization: string | undefined): Promise<GatewayContext>;
@@ -75,17 +83,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   // The consent API (consentGrants, revokeConsent) is gateway-local: added after the rules, asked of no bank.
   const schema = addLifecycleFields(federated, options.store);
+  const edge = createClientEdge({ production: options.production, introspection: options.introspection, limits: options.limits });
   const now = options.now ?? (() => new Date());
   const apollo = new ApolloServer<GatewayContext>({
     schema,
-    introspection: options.introspection ?? false,
-    includeStacktraceInErrorResponses: false,
-    // "Did you mean ...?" suggestions describe the schema even with introspection off.
-    hideSchemaDetailsFromClientErrors: !options.introspection,
-    validationRules: [ReservedAliasesRule],
-    formatError: maskError,
+    // Introspection, suggestions, stack traces, token limit, batching, CSRF prevention: gateway/edge.
+    ...edge.apollo,
+    validationRules: [ReservedAliasesRule, ...edge.validationRules],
+    formatError: (formatted, error) => maskError(edge.formatError(formatted, error)),
     plugins: [
-      ApolloServerPluginLandingPageDisabled(),
+      ...edge.plugins,
       criticalErrorPlugin,
       createAuditPlugin({ audit: options.audit ?? options.store.audit, markUsed: (id) => options.store.markUsed(id), onError: options.onAuditError }),
     ],
@@ -97,6 +104,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     schema,
     supergraph,
     model,
+    edge,
     store: options.store,
     async createContext(authorization) {
       let user: string | null;
@@ -120,7 +128,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
+const KNOWN_CODES = new Set<string>([...Object.values(ErrorCode), ...Object.values(EdgeErrorCode)]);
 
 /** Client-facing errors keep their message only with a known code; anything else is masked. */
 function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {

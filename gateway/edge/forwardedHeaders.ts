@@ -35,14 +35,16 @@ export function pickForwardedHeaders(headers: Readonly<Record<string, string | s
   return picked;
 }
 
-const forwarded = new WeakMap<object, Record<string, string>>();
+// A symbol-keyed property, not a WeakMap: Apollo Server shallow-copies the context per operation, which
+// keeps own enumerable properties (symbols included) but not object identity.
+const FORWARDED = Symbol('consentgate.forwardedHeaders');
 
 /** Attaches the allow-listed client headers to a request context; the subgraph executor reads them back. */
 export function setForwardedHeaders(context: object, headers: Record<string, string>): void {
-  forwarded.set(context, headers);
+  (context as { [FORWARDED]?: Record<string, string> })[FORWARDED] = headers;
 }
 
 /** The allow-listed client headers attached to this context ({} when none). */
 export function getForwardedHeaders(context: object | undefined): Record<string, string> {
-  return (context && forwarded.get(context)) || {};
+  return (context as { [FORWARDED]?: Record<string, string> } | undefined)?.[FORWARDED] ?? {};
 }

@@ -10,6 +10,8 @@ export interface FaultyBank {
   mode: BankMode;
   /** Requests the proxy received (passed through or not). */
   requests: number;
+  /** The headers of the last request received (what the gateway sent the bank). */
+  lastHeaders: Record<string, string | string[] | undefined>;
   /** Default 10000 ms. How long 'slow' waits before answering. */
   slowMs: number;
   stop(): Promise<void>;
@@ -22,9 +24,10 @@ export interface FaultyBank {
  */
 export async function startFaultyBank(upstream: string): Promise<FaultyBank> {
   const sockets = new Set<import('node:net').Socket>();
-  const state: FaultyBank = { url: '', mode: 'pass', requests: 0, slowMs: 10_000, stop: async () => {} };
+  const state: FaultyBank = { url: '', mode: 'pass', requests: 0, lastHeaders: {}, slowMs: 10_000, stop: async () => {} };
   const server: Server = createServer((req, res) => {
     state.requests += 1;
+    state.lastHeaders = req.headers;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
