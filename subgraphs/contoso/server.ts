@@ -6,9 +6,9 @@ import { buildContosoSchema } from './schema.js';
 export const CONTOSO_PORT = 4003;
 
 /** Serves Contoso on `port` (default CONTOSO_PORT; 0 picks a free one) and `host` (default 127.0.0.1);
- * with `secret`, only requests the gateway signed with it are served. */
+ * with `secret`, only requests the gateway signed with it are served, and @consent is enforced here too. */
 export function startContosoSubgraph(options: { port?: number; host?: string; secret?: string } = {}): Promise<StartedSubgraph> {
-  return startSubgraph({ schema: buildContosoSchema(), name: 'contoso', secret: options.secret, port: options.port ?? CONTOSO_PORT, host: options.host });
+  return startSubgraph({ schema: buildContosoSchema(), name: 'contoso', secret: options.secret, enforceConsent: options.secret !== undefined, port: options.port ?? CONTOSO_PORT, host: options.host });
 }
 
 // `npx tsx subgraphs/contoso/server.ts` (PORT overrides the port).

@@ -6,9 +6,9 @@ import { buildFabrikamSchema } from './schema.js';
 export const FABRIKAM_PORT = 4004;
 
 /** Serves Fabrikam on `port` (default FABRIKAM_PORT; 0 picks a free one) and `host` (default 127.0.0.1);
- * with `secret`, only requests the gateway signed with it are served. */
+ * with `secret`, only requests the gateway signed with it are served, and @consent is enforced here too. */
 export function startFabrikamSubgraph(options: { port?: number; host?: string; secret?: string } = {}): Promise<StartedSubgraph> {
-  return startSubgraph({ schema: buildFabrikamSchema(), name: 'fabrikam', secret: options.secret, port: options.port ?? FABRIKAM_PORT, host: options.host });
+  return startSubgraph({ schema: buildFabrikamSchema(), name: 'fabrikam', secret: options.secret, enforceConsent: options.secret !== undefined, port: options.port ?? FABRIKAM_PORT, host: options.host });
 }
 
 // `npx tsx subgraphs/fabrikam/server.ts` (PORT overrides the port).

@@ -10,6 +10,7 @@ export { loadTypeDefs } from './loadTypeDefs.js';
 export { toMoney, type Money } from './money.js';
 export { isMainModule, serveFromEnv } from './runAsScript.js';
 export { startSubgraph, type StartSubgraphOptions, type StartedSubgraph } from './startSubgraph.js';
+export { enforceConsent, type EnforceConsentOptions } from './enforceConsent.js';
 export { verifyGatewayRequest, type GatewaySignatureOptions } from './verifyGatewayRequest.js';
 export {
   DEFAULT_PAGE_SIZE,

@@ -4,6 +4,7 @@ import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import { createSubgraphContext, type SubgraphContext } from './context.js';
+import { enforceConsent } from './enforceConsent.js';
 import { verifyGatewayRequest } from './verifyGatewayRequest.js';
 
 export interface StartSubgraphOptions {
@@ -16,6 +17,11 @@ export interface StartSubgraphOptions {
    * gateway with this secret are served (POST only); anything else gets 401 and no data, `_entities` included.
    */
   secret?: string;
+  /**
+   * Default false. Enforce @consent in this subgraph too (enforceConsent), from the assertion the gateway
+   * signed: defence in depth against a misconfigured gateway. Use it together with `secret`.
+   */
+  enforceConsent?: boolean;
   /** Default 0 (any free port). */
   port?: number;
   /** Default '127.0.0.1': a bank subgraph answers `_entities` for any id, so only the gateway may reach it. */
@@ -36,7 +42,7 @@ export interface StartedSubgraph {
  */
 export async function startSubgraph(options: StartSubgraphOptions): Promise<StartedSubgraph> {
   const apollo = new ApolloServer<SubgraphContext>({
-    schema: options.schema,
+    schema: options.enforceConsent ? enforceConsent(options.schema) : options.schema,
     // The gateway reads the SDL through `_service { sdl }`; nobody else should be mapping the schema.
     introspection: false,
     // Never a stack trace in a response (ARCHITECTURE.md, "Traps").

@@ -6,9 +6,9 @@ import { buildNorthwindSchema } from './schema.js';
 export const NORTHWIND_PORT = 4002;
 
 /** Serves Northwind on `port` (default NORTHWIND_PORT; 0 picks a free one) and `host` (default 127.0.0.1);
- * with `secret`, only requests the gateway signed with it are served. */
+ * with `secret`, only requests the gateway signed with it are served, and @consent is enforced here too. */
 export function startNorthwindSubgraph(options: { port?: number; host?: string; secret?: string } = {}): Promise<StartedSubgraph> {
-  return startSubgraph({ schema: buildNorthwindSchema(), name: 'northwind', secret: options.secret, port: options.port ?? NORTHWIND_PORT, host: options.host });
+  return startSubgraph({ schema: buildNorthwindSchema(), name: 'northwind', secret: options.secret, enforceConsent: options.secret !== undefined, port: options.port ?? NORTHWIND_PORT, host: options.host });
 }
 
 // `npx tsx subgraphs/northwind/server.ts` (PORT overrides the port).
