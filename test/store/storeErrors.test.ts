@@ -38,6 +38,7 @@ describe('Store errors: messages never carry SQL text', () => {
       query: () => Promise.reject(driverError),
       exec: () => Promise.reject(driverError),
       transaction: () => Promise.reject(driverError),
+      listen: () => Promise.reject(driverError),
       close: () => Promise.resolve(),
     };
     const error = await expectStoreError(createSqlConsentStore(failing, now).list({ userId: 'u' }),
@@ -49,7 +50,7 @@ describe('Store errors: messages never carry SQL text', () => {
     let closes = 0;
     const client: SqlClient = {
       query: () => Promise.resolve([]), exec: () => Promise.resolve(),
-      transaction: (fn) => fn(client), close: async () => { closes += 1; },
+      transaction: (fn) => fn(client), listen: async () => async () => {}, close: async () => { closes += 1; },
     };
     const store = createSqlConsentStore(client, now);
     await Promise.all([store.close(), store.close()]);

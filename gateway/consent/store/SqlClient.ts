@@ -18,6 +18,12 @@ export interface SqlClient extends SqlQueryable {
    * Statements sent to the outer client meanwhile may run on another connection (pg) or wait (PGlite).
    */
   transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  /**
+   * LISTENs on `channel` (on a dedicated connection for PostgreSQL); resolves once listening, to a
+   * function that stops. `onLost` is called once if the connection breaks: notifications may have been
+   * missed from then on, and the caller must listen again.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onLost: (error: unknown) => void): Promise<() => Promise<void>>;
   /** Releases the connection(s) or the embedded database. The client is unusable afterwards. */
   close(): Promise<void>;
 }

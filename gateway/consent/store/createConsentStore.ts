@@ -1,4 +1,5 @@
 import type { ConsentStore } from '../types';
+import { cacheGrants, type GrantCacheOptions } from './cacheGrants';
 import { ConsentStoreError, wrapDriverError } from './ConsentStoreError';
 import { createPgClient } from './createPgClient';
 import { createPgliteClient } from './createPgliteClient';
@@ -25,6 +26,11 @@ export interface ConsentStoreOptions {
   schema?: string;
   /** Default () => new Date(). The clock for grantedAt, revocation, use and status; tests inject one. */
   now?: () => Date;
+  /**
+   * Default false: every grantsForUser reads the database. true (or options): each user's grants are
+   * cached in this instance and dropped on the NOTIFY every grant change commits (cacheGrants.ts).
+   */
+  grantCache?: boolean | GrantCacheOptions;
 }
 
 /** The options after defaults. */
@@ -32,6 +38,7 @@ export interface ResolvedConsentStoreOptions {
   backend: { kind: 'postgres'; databaseUrl: string } | { kind: 'pglite'; dataDir: string };
   schema: string;
   now: () => Date;
+  grantCache: GrantCacheOptions | false;
 }
 
 export const DEFAULT_DATA_DIR = '.consentgate/pglite';
@@ -57,12 +64,14 @@ export async function createConsentStore(options: ConsentStoreOptions = {}): Pro
     const where = backend.kind === 'postgres' ? 'PostgreSQL' : `PGlite at '${backend.dataDir}'`;
     throw wrapDriverError(error, `open its database (${where}, schema '${schema}') and apply migrations`);
   }
-  return createSqlConsentStore(client, resolved.now);
+  const store = createSqlConsentStore(client, resolved.now);
+  return resolved.grantCache ? cacheGrants(store, client, schema, resolved.now, resolved.grantCache) : store;
 }
 
 /** Applies defaults and checks the options; throws an INVALID_INPUT ConsentStoreError. */
 export function resolveConsentStoreOptions(options: ConsentStoreOptions): ResolvedConsentStoreOptions {
   const { databaseUrl, dataDir, schema = 'public', now = () => new Date() } = options;
+  const grantCache = options.grantCache === true ? {} : (options.grantCache || false);
   if (!SCHEMA_NAME.test(schema)) {
     throw new ConsentStoreError('INVALID_INPUT',
       `schema must be a lowercase SQL identifier (letters, digits and _, at most 63 characters); ` +
@@ -78,7 +87,7 @@ export function resolveConsentStoreOptions(options: ConsentStoreOptions): Resolv
         'set databaseUrl (PostgreSQL) or dataDir (embedded PGlite), not both; ' +
           `received dataDir '${dataDir}' together with a databaseUrl`);
     }
-    return { backend: { kind: 'postgres', databaseUrl }, schema, now };
+    return { backend: { kind: 'postgres', databaseUrl }, schema, now, grantCache };
   }
-  return { backend: { kind: 'pglite', dataDir: dataDir ?? DEFAULT_DATA_DIR }, schema, now };
+  return { backend: { kind: 'pglite', dataDir: dataDir ?? DEFAULT_DATA_DIR }, schema, now, grantCache };
 }

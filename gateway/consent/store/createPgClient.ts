@@ -55,6 +55,33 @@ export function createPgClient(databaseUrl: string, schema: string): SqlClient {
         throw error;
       }
     },
+    async listen(channel, onNotify, onLost) {
+      // Not from the pool: a LISTEN belongs to one session, which must stay open and idle.
+      const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+      let lost = false;
+      const lose = (error: unknown) => {
+        if (lost) return;
+        lost = true;
+        onLost(error);
+      };
+      client.on('error', lose);
+      client.on('end', () => lose(new Error('LISTEN connection ended')));
+      client.on('notification', (message) => {
+        if (message.channel === channel) onNotify(message.payload ?? '');
+      });
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${channel}`);
+      } catch (error) {
+        lost = true;
+        await client.end().catch(() => {});
+        throw error;
+      }
+      return async () => {
+        lost = true;
+        await client.end().catch(() => {});
+      };
+    },
     close: () => pool.end(),
   };
 }

@@ -27,6 +27,8 @@ export async function createPgliteClient(dataDir: string, schema: string): Promi
       db.transaction((tx) =>
         fn({ query: (sql, params) => runQuery(tx, sql, params), exec: (sql) => runExec(tx, sql) }),
       ),
+    // In-process: notifications cannot be lost while the database is open.
+    listen: async (channel, onNotify) => db.listen(channel, onNotify),
     close: () => db.close(),
   };
 }

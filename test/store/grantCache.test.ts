@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { cacheGrants, type CachedConsentStore } from '../../gateway/consent/store/cacheGrants';
+import { createSqlConsentStore } from '../../gateway/consent/store/createSqlConsentStore';
+import { loadMigrations, runMigrations } from '../../gateway/consent/store/runMigrations';
+import type { SqlClient } from '../../gateway/consent/store/SqlClient';
+import type { GrantInput } from '../../gateway/consent/types';
+import { describeEachBackend, OPEN_TIMEOUT } from './backends';
+
+const base = (id: string, userId: string, change: Partial<GrantInput> = {}): GrantInput => ({
+  id, userId, bank: 'northwind', scopes: ['accounts:basic'], accounts: ['nw-1'], ...change,
+});
+
+/** Polls `check` until true; resolves to the milliseconds it took, or throws after `limitMs`. */
+async function within(limitMs: number, check: () => Promise<boolean>): Promise<number> {
+  const started = performance.now();
+  while (!(await check())) {
+    if (performance.now() - started > limitMs) throw new Error(`not within ${limitMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  return performance.now() - started;
+}
+
+describeEachBackend('Store grant cache: per instance, invalidated by LISTEN/NOTIFY', (backend) => {
+  let client: SqlClient;
+  let cached: CachedConsentStore;
+  let clockOffset = 0;
+  const now = () => new Date(Date.now() + clockOffset);
+  // The cached store and a plain store on the same database: the plain one plays another instance or the CLI.
+  let other: ReturnType<typeof createSqlConsentStore>;
+
+  beforeAll(async () => {
+    const schema = backend.newSchema();
+    client = await backend.openClient(schema);
+    await runMigrations(client, schema, await loadMigrations());
+    other = createSqlConsentStore(client, now);
+    cached = await cacheGrants(createSqlConsentStore(client, now), client, schema, now, { reconnectDelayMs: 100 });
+  }, OPEN_TIMEOUT);
+  afterAll(() => cached?.close());
+
+  it('listens, and serves a user\'s grants from the cache after the first read', async () => {
+    await other.grant(base('c-1', 'cache-a'));
+    expect(cached.cache.listening).toBe(true);
+    await cached.grantsForUser('cache-a');
+    const size = cached.cache.size;
+    expect(size).toBeGreaterThan(0);
+    expect((await cached.grantsForUser('cache-a')).map((g) => g.id)).toEqual(['c-1']);
+  });
+
+  it('drops the entry when another writer revokes, before long', async () => {
+    await other.grant(base('c-2', 'cache-b'));
+    expect((await cached.grantsForUser('cache-b'))[0]!.status).toBe('active');
+    await other.revoke('c-2', 'bank', 'test');
+    const ms = await within(2000, async () => (await cached.grantsForUser('cache-b'))[0]!.status === 'revoked');
+    expect(ms).toBeLessThan(2000);
+  });
+
+  it('sees a grant added by another writer', async () => {
+    await cached.grantsForUser('cache-c');
+    await other.grant(base('c-3', 'cache-c'));
+    await within(2000, async () => (await cached.grantsForUser('cache-c')).length === 1);
+  });
+
+  it('re-derives expiry from the cached dates, with no notification', async () => {
+    await other.grant(base('c-4', 'cache-d', { expiresAt: new Date(Date.now() + 60_000) }));
+    expect((await cached.grantsForUser('cache-d'))[0]!.status).toBe('active');
+    clockOffset = 120_000;
+    try {
+      expect((await cached.grantsForUser('cache-d'))[0]!.status).toBe('expired');
+    } finally {
+      clockOffset = 0;
+    }
+  });
+
+  it.skipIf(backend.name !== 'postgres')('stops serving from the cache when LISTEN is lost, and listens again', async () => {
+    await other.grant(base('c-5', 'cache-e'));
+    await cached.grantsForUser('cache-e');
+    await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN consentgate_grants' AND pid <> pg_backend_pid()`);
+    await within(2000, async () => !cached.cache.listening);
+    expect(cached.cache.size).toBe(0);
+    await within(5000, async () => cached.cache.listening);
+    await other.revoke('c-5', 'customer', 'test');
+    await within(2000, async () => (await cached.grantsForUser('cache-e'))[0]!.status === 'revoked');
+  });
+});
