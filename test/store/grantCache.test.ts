@@ -40,18 +40,25 @@ describeEachBackend('Store grant cache: per instance, invalidated by LISTEN/NOTI
   it('listens, and serves a user\'s grants from the cache after the first read', async () => {
     await other.grant(base('c-1', 'cache-a'));
     expect(cached.cache.listening).toBe(true);
-    await cached.grantsForUser('cache-a');
-    const size = cached.cache.size;
-    expect(size).toBeGreaterThan(0);
+    // The grant's own NOTIFY may land during the first read, which is then not cached: read until it is.
+    await within(2000, async () => {
+      await cached.grantsForUser('cache-a');
+      return cached.cache.size > 0;
+    });
     expect((await cached.grantsForUser('cache-a')).map((g) => g.id)).toEqual(['c-1']);
   });
 
   it('drops the entry when another writer revokes, before long', async () => {
-    await other.grant(base('c-2', 'cache-b'));
-    expect((await cached.grantsForUser('cache-b'))[0]!.status).toBe('active');
-    await other.revoke('c-2', 'bank', 'test');
-    const ms = await within(2000, async () => (await cached.grantsForUser('cache-b'))[0]!.status === 'revoked');
-    expect(ms).toBeLessThan(2000);
+    const times: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      await other.grant(base(`c-2-${i}`, `cache-b-${i}`));
+      expect((await cached.grantsForUser(`cache-b-${i}`))[0]!.status).toBe('active');
+      await other.revoke(`c-2-${i}`, 'bank', 'test');
+      times.push(await within(2000, async () => (await cached.grantsForUser(`cache-b-${i}`))[0]!.status === 'revoked'));
+    }
+    times.sort((x, y) => x - y);
+    // Reported in the README: commit -> the cached store answers revoked (NOTIFY delivery + one re-read).
+    console.log(`[${backend.name}] grant cache invalidation after commit: median ${times[5]!.toFixed(1)} ms, max ${times[9]!.toFixed(1)} ms`);
   });
 
   it('sees a grant added by another writer', async () => {
