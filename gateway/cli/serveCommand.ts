@@ -12,6 +12,7 @@ import { startServer, type RunningServer } from '../server/startServer';
 import type { ConsentStore } from '../consent/types';
 import type { CliIo } from './io';
 import { openStore } from './withStore';
+import { bankKeysFromEnv } from '../lifecycle/bankKeysFromEnv';
 
 export const SERVE_OPTIONS = {
   supergraph: { type: 'string' },
@@ -53,7 +54,7 @@ export async function startGateway(values: ServeValues, io: CliIo): Promise<Star
     const rules = await loadRules(values.rules ?? process.env.CONSENTGATE_RULES);
     const gateway = await createGateway({ supergraphSdl, store, identity, introspection: values.introspection, ...rules });
     const port = Number(values.port ?? process.env.PORT ?? 4000);
-    const server = await startServer(gateway, { port, host: values.host });
+    const server = await startServer(gateway, { port, host: values.host, bankKeys: bankKeysFromEnv() });
     io.out(`ConsentGate listening on ${server.url}`);
     return {
       server,

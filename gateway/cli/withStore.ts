@@ -13,8 +13,12 @@ export async function withStore<T>(fn: (store: ConsentStore) => Promise<T>): Pro
   }
 }
 
-/** The configured consent store: PostgreSQL when DATABASE_URL is set, else embedded PGlite. */
+/**
+ * The configured consent store: PostgreSQL when DATABASE_URL is set, else embedded PGlite.
+ * CONSENTGATE_GRANT_CACHE=1 caches grants per instance with LISTEN/NOTIFY invalidation (cacheGrants.ts).
+ */
 export function openStore(): Promise<ConsentStore> {
   const databaseUrl = process.env.DATABASE_URL || undefined;
-  return createConsentStore(databaseUrl ? { databaseUrl } : { dataDir: join(dataDir(), 'pglite') });
+  const grantCache = process.env.CONSENTGATE_GRANT_CACHE === '1';
+  return createConsentStore(databaseUrl ? { databaseUrl, grantCache } : { dataDir: join(dataDir(), 'pglite'), grantCache });
 }
