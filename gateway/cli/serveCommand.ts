@@ -9,6 +9,10 @@ import { createIdentity, type Identity } from '../identity/createIdentity';
 import { loadOrCreateDemoKeys } from '../identity/demoKeys';
 import { dataDir, DEFAULT_PATHS } from '../paths';
 import { startServer, type RunningServer } from '../server/startServer';
+import { createSupergraphReloader } from '../server/createSupergraphReloader';
+import { loadSubgraphSecrets } from '../edge/subgraphSecrets';
+import { readSupergraph } from '../supergraph/readSupergraph';
+import { join } from 'node:path';
 import type { ConsentStore } from '../consent/types';
 import type { CliIo } from './io';
 import { openStore } from './withStore';
@@ -25,6 +29,11 @@ export const SERVE_OPTIONS = {
   audience: { type: 'string' },
   introspection: { type: 'boolean', default: false },
   rules: { type: 'string' },
+  production: { type: 'boolean' },
+  'cors-origin': { type: 'string', multiple: true },
+  'forward-header': { type: 'string', multiple: true },
+  'subgraph-secrets': { type: 'string' },
+  'sign-subgraphs': { type: 'boolean', default: false },
 } as const;
 
 type ServeValues = ReturnType<typeof parseArgs<{ options: typeof SERVE_OPTIONS }>>['values'];
@@ -47,19 +56,33 @@ export interface StartedGateway {
 
 /** Starts store, identity and gateway from CLI options; the store and identity fail loudly at start. */
 export async function startGateway(values: ServeValues, io: CliIo): Promise<StartedGateway> {
-  const supergraphSdl = values.config ? await composeFromConfig(values.config) : await readFile(values.supergraph ?? DEFAULT_PATHS.supergraph, 'utf8');
+  const source = values.config ?? values.supergraph ?? DEFAULT_PATHS.supergraph;
+  const load = () => (values.config ? composeFromConfig(values.config) : readFile(source, 'utf8'));
+  const supergraphSdl = await load();
   const store = await openStore();
   try {
     const identity = await identityFrom(values, io);
     const rules = await loadRules(values.rules ?? process.env.CONSENTGATE_RULES);
-    const gateway = await createGateway({ supergraphSdl, store, identity, introspection: values.introspection, ...rules });
+    const subgraphSecrets = await secretsFrom(values, readSupergraph(supergraphSdl).subgraphs.map((s) => s.name));
+    const build = (sdl: string) => createGateway({ supergraphSdl: sdl, store, identity, introspection: values.introspection, production: values.production, subgraphSecrets, ...rules });
+    const gateway = await build(supergraphSdl);
     const port = Number(values.port ?? process.env.PORT ?? 4000);
-    const server = await startServer(gateway, { port, host: values.host, bankKeys: bankKeysFromEnv() });
+    const server = await startServer(gateway, {
+      port,
+      host: values.host,
+      bankKeys: bankKeysFromEnv(),
+      cors: { origins: values['cors-origin'] ?? [] },
+      forwardHeaders: values['forward-header'] ?? [],
+      readiness: { store, subgraphSecrets },
+    });
+    // The supergraph (or its config) is watched, and SIGHUP reloads it; a failing one never replaces the running one.
+    const reloader = createSupergraphReloader({ server, load, build, watch: [source], log: (message) => io.out(message) });
     io.out(`ConsentGate listening on ${server.url}`);
     return {
       server,
       store,
       async close() {
+        reloader.close();
         await server.close();
         await store.close();
       },
@@ -79,6 +102,17 @@ async function loadRules(spec: string | undefined): Promise<{ securityRules?: un
   if (spec === 'none') return { securityRules: {}, securityRulesSource: 'no rules file' };
   const module = (await import(pathToFileURL(resolve(spec)).href)) as { default?: unknown };
   return { securityRules: module.default, securityRulesSource: spec };
+}
+
+/**
+ * Per-subgraph signing secrets: --subgraph-secrets <file> (or env CONSENTGATE_SUBGRAPH_SECRETS), or with
+ * --sign-subgraphs <data dir>/subgraph-secrets.json, generated on first start. Default: unsigned.
+ */
+async function secretsFrom(values: ServeValues, subgraphs: string[]): Promise<Record<string, string> | undefined> {
+  const file = values['subgraph-secrets'] ?? process.env.CONSENTGATE_SUBGRAPH_SECRETS;
+  if (file) return loadSubgraphSecrets(file, subgraphs);
+  if (values['sign-subgraphs']) return loadSubgraphSecrets(join(dataDir(), 'subgraph-secrets.json'), subgraphs, { create: true });
+  return undefined;
 }
 
 async function composeFromConfig(path: string): Promise<string> {

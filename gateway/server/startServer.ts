@@ -1,10 +1,11 @@
 import fastifyCors from '@fastify/cors';
-import fastifyApollo from '@as-integrations/fastify';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { fastifyApolloHandler } from '@as-integrations/fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Gateway } from '../createGateway';
 import { registerBankRevocations, type BankRevocationOptions } from '../lifecycle/bankRevocations';
 import { EdgeErrorCode } from '../edge/edgeErrorCode';
 import { pickForwardedHeaders, resolveHeaderAllowList, setForwardedHeaders } from '../edge/forwardedHeaders';
+import { checkReadiness, type ReadinessOptions, type ReadinessReport } from './checkReadiness';
 
 export interface CorsOptions {
   /** Default [] (no cross-origin access). Exact origins allowed, e.g. ['https://app.example.com']; '*' only if listed. */
@@ -34,20 +35,63 @@ export interface ServerOptions {
   forwardHeaders?: string[];
   /** Default 1 MiB. Larger request bodies get 413. */
   bodyLimitBytes?: number;
+  /** What GET /ready probes (default: every subgraph of the supergraph, no store). */
+  readiness?: ReadinessOptions;
+  /** Default 30000 ms. How long close() and swap() wait for in-flight requests before stopping anyway. */
+  drainTimeoutMs?: number;
 }
 
 export interface RunningServer {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */
   url: string;
   fastify: FastifyInstance;
+  /** The gateway currently serving requests (changes with swap). */
+  readonly gateway: Gateway;
+  /** What GET /ready answers. */
+  readiness(): Promise<ReadinessReport>;
+  /**
+   * Serves `next` from now on: new requests go to it at once, requests already running finish on the old
+   * gateway, which is then stopped. No request is dropped or refused.
+   */
+  swap(next: Gateway): Promise<void>;
+  /** Graceful shutdown: /ready turns 503, new connections are refused, in-flight requests finish, then the gateway stops. */
   close(): Promise<void>;
 }
 
-/** Serves the gateway over HTTP: POST/GET /graphql (GraphQL over HTTP), GET /health and POST /banks/:bank/revocations. */
+/** One gateway behind the server, with its requests in flight. */
+interface Served {
+  gateway: Gateway;
+  handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+  inFlight: number;
+  idle?: () => void;
+}
+
+/**
+ * Serves the gateway over HTTP: POST/GET /graphql (GraphQL over HTTP), GET /health (the process is up),
+ * GET /ready (store and subgraphs answer; 503 while draining) and POST /banks/:bank/revocations. The
+ * gateway can be swapped without downtime.
+ */
 export async function startServer(gateway: Gateway, options: ServerOptions = {}): Promise<RunningServer> {
   const allowList = resolveHeaderAllowList(options.forwardHeaders);
   const cors = resolveCors(options.cors);
-  const maxBatch = gateway.edge.limits.maxBatchSize;
+  const drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
+  const serve = (next: Gateway): Served => {
+    const served: Served = {
+      gateway: next,
+      inFlight: 0,
+      handler: fastifyApolloHandler(next.apollo, {
+        context: async (request) => {
+          const context = await next.createContext(request.headers.authorization);
+          setForwardedHeaders(context, pickForwardedHeaders(request.headers, allowList));
+          return context;
+        },
+      }) as Served['handler'],
+    };
+    return served;
+  };
+  let current = serve(gateway);
+  let closing = false;
+
   const fastify = Fastify({ logger: false, bodyLimit: options.bodyLimitBytes ?? 1024 * 1024 });
   await fastify.register(fastifyCors, {
     origin: cors.origins.length === 0 ? false : cors.origins.includes('*') ? '*' : cors.origins,
@@ -58,10 +102,19 @@ export async function startServer(gateway: Gateway, options: ServerOptions = {})
   });
   fastify.get('/health', async () => ({ status: 'ok' }));
   await registerBankRevocations(fastify, { store: gateway.store, bankKeys: options.bankKeys ?? {}, onRefused: options.onBankRequestRefused });
+  const readiness = async (): Promise<ReadinessReport> => {
+    if (closing) return { ready: false, store: 'ok', subgraphs: {} };
+    return checkReadiness(current.gateway.supergraph.subgraphs, options.readiness ?? {});
+  };
+  fastify.get('/ready', async (_request, reply) => {
+    const report = await readiness();
+    return reply.code(report.ready ? 200 : 503).send({ status: closing ? 'draining' : report.ready ? 'ready' : 'not ready', ...report });
+  });
   // Batches are refused (or capped) before any operation in them is parsed.
   fastify.addHook('preHandler', async (request, reply) => {
     if (request.method !== 'POST' || !Array.isArray(request.body)) return;
     const size = request.body.length;
+    const maxBatch = current.gateway.edge.limits.maxBatchSize;
     if (maxBatch === 0) return reply.code(400).send(refusal(EdgeErrorCode.BATCHING_DISABLED, 'Batched requests are disabled; send one operation per request'));
     if (size > maxBatch) return reply.code(400).send(refusal(EdgeErrorCode.BATCH_LIMIT_EXCEEDED, `Batch of ${size} operations exceeds the limit of ${maxBatch}`));
   });
@@ -69,25 +122,62 @@ export async function startServer(gateway: Gateway, options: ServerOptions = {})
   // get 200 for a well-formed request that failed parsing, validation or variable coercion; Apollo sends
   // 400. Clients accepting application/graphql-response+json (or anything) keep the 4xx.
   fastify.addHook('onSend', async (request, reply, payload) => {
+    // While draining, each response closes its connection, so keep-alive clients reconnect elsewhere and
+    // close() need not wait for idle sockets.
+    if (closing) reply.header('connection', 'close');
     // Only GraphQL responses ({"errors": ...}); a body that is not JSON at all keeps its 400 (same section).
     const graphqlResponse = typeof payload === 'string' && payload.startsWith('{"errors"');
     if (reply.statusCode === 400 && graphqlResponse && acceptsOnlyLegacyJson(request.headers.accept)) reply.code(200);
     return payload;
   });
-  await fastify.register(fastifyApollo(gateway.apollo), {
-    context: async (request) => {
-      const context = await gateway.createContext(request.headers.authorization);
-      setForwardedHeaders(context, pickForwardedHeaders(request.headers, allowList));
-      return context;
+  fastify.route({
+    method: ['GET', 'POST', 'OPTIONS'],
+    url: '/graphql',
+    handler: async (request, reply) => {
+      // A request stays with the gateway it started on, even if a swap happens while it runs.
+      const served = current;
+      served.inFlight += 1;
+      try {
+        return await served.handler(request, reply);
+      } finally {
+        served.inFlight -= 1;
+        if (served.inFlight === 0) served.idle?.();
+      }
     },
   });
+  const retire = async (served: Served) => {
+    if (served.inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, drainTimeoutMs);
+        served.idle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    await served.gateway.stop();
+  };
+
   const address = await fastify.listen({ port: options.port ?? 4000, host: options.host ?? '127.0.0.1' });
   return {
     url: `${address}/graphql`,
     fastify,
+    get gateway() {
+      return current.gateway;
+    },
+    readiness,
+    async swap(next) {
+      const previous = current;
+      current = serve(next);
+      await retire(previous);
+    },
     async close() {
+      closing = true;
+      // fastify.close() stops listening, closes idle keep-alive connections and waits for in-flight requests.
+      const timer = setTimeout(() => fastify.server.closeAllConnections(), drainTimeoutMs);
       await fastify.close();
-      await gateway.stop();
+      clearTimeout(timer);
+      await current.gateway.stop();
     },
   };
 }

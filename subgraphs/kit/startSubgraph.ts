@@ -55,7 +55,10 @@ export async function startSubgraph(options: StartSubgraphOptions): Promise<Star
   const name = options.name ?? 'subgraph';
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
 
+  let stopping = false;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // While stopping, each response closes its connection, so stop() does not wait on idle keep-alive sockets.
+    if (stopping) res.setHeader('connection', 'close');
     const url = new URL(req.url ?? '/', 'http://subgraph');
     if (url.pathname !== '/graphql') return refuse(res, 404, 'Not found');
     const raw = await readBody(req, maxBodyBytes);
@@ -102,6 +105,7 @@ export async function startSubgraph(options: StartSubgraphOptions): Promise<Star
     url: `http://${host}:${port}/graphql`,
     async stop() {
       // Stop accepting, let in-flight requests finish, then drop idle keep-alive connections.
+      stopping = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), 5000);

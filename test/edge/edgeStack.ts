@@ -25,6 +25,8 @@ export interface EdgeStackOptions {
 
 export interface EdgeStack {
   url: string;
+  /** The options the gateway was built with, to build another one (reload tests). */
+  gatewayOptions: GatewayOptions;
   origin: string;
   gateway: Gateway;
   server: RunningServer;
@@ -52,19 +54,22 @@ export async function startEdgeStack(options: EdgeStackOptions = {}): Promise<Ed
   await seedDemoGrants(store);
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const { supergraphSdl } = await composeDemoSupergraph();
-  const gateway = await createGateway({
+  const gatewayOptions: GatewayOptions = {
     supergraphSdl,
     store,
     identity: await createIdentity({ key: publicKey }),
     subgraphUrls: Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, faulty[name]?.url ?? s.url])),
     subgraphSecrets: options.secrets,
     ...options.gateway,
-  });
-  const server = await startServer(gateway, { port: 0, ...options.server });
+  };
+  const gateway = await createGateway(gatewayOptions);
+  const subgraphUrls = Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, faulty[name]?.url ?? s.url]));
+  const server = await startServer(gateway, { port: 0, readiness: { store, subgraphUrls, subgraphSecrets: options.secrets }, ...options.server });
   const tokenFor = (user: string) =>
     new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setSubject(user).setIssuer(DEMO_ISSUER).setAudience(DEMO_AUDIENCE).setExpirationTime('5m').sign(privateKey);
   return {
     url: server.url,
+    gatewayOptions,
     origin: new URL(server.url).origin,
     gateway,
     server,
