@@ -47,9 +47,14 @@ for (const grantCache of [false, true]) {
     }
     const balanceOf = async (gateway: GatewayProcess, user: string) => (await post(gateway, user, BALANCE)).data.me.accounts[0].balance;
 
-    it('strips on instance B the first request after instance A confirmed the revocation, every time', async () => {
+    // Without the cache B reads the committed row: its first request after A's confirmation is stripped,
+    // always. With the cache, B's entry is dropped when the NOTIFY reaches it (milliseconds, more on a
+    // loaded machine): the test measures that window instead of assuming it is zero.
+    it(grantCache ? 'strips on instance B within the NOTIFY delivery time after instance A confirmed the revocation'
+      : 'strips on instance B the first request after instance A confirmed the revocation, every time', async () => {
       const propagation: number[] = [];
       const nextRequest: number[] = [];
+      let firstStripped = 0;
       for (let i = 0; i < TRIALS; i++) {
         const user = `${tag}-${i}`;
         await store.grant({ id: `${tag}-grant-${i}`, userId: user, bank: 'northwind', scopes: ['accounts:basic', 'balances:read'], accounts: ['nw-dave-chk'] });
@@ -59,7 +64,10 @@ for (const grantCache of [false, true]) {
         const started = performance.now();
         expect((await post(a, user, REVOKE, { id: `${tag}-grant-${i}` })).data.revokeConsent.status).toBe('REVOKED');
         const confirmed = performance.now();
-        const after = await post(b, user, BALANCE);
+        let after = await post(b, user, BALANCE);
+        if (after.data.me.accounts[0].balance === null) firstStripped += 1;
+        else expect(grantCache).toBe(true);
+        while (grantCache && after.data.me.accounts[0].balance !== null && performance.now() - confirmed < 2000) after = await post(b, user, BALANCE);
         const strippedAt = performance.now();
         expect(after.data.me.accounts[0].balance).toBeNull();
         expect(after.errors?.[0]?.extensions?.consent?.reason).toBe('REVOKED');
@@ -68,7 +76,7 @@ for (const grantCache of [false, true]) {
       }
       // Reported in the README.
       console.log(`[${tag}] revocation through A -> B answered stripped, ${TRIALS} trials: from sending the revoke ${stats(propagation)}; ` +
-        `from A's confirmation ${stats(nextRequest)}; B stripped on its first request ${TRIALS}/${TRIALS}`);
+        `from A's confirmation ${stats(nextRequest)}; B stripped on its first request ${firstStripped}/${TRIALS}`);
     });
 
     it('strips on both instances after a revocation made directly in the store (CLI, bank endpoint), measured', async () => {
@@ -82,10 +90,14 @@ for (const grantCache of [false, true]) {
         }
         await store.revoke(`${tag}-direct-${i}`, 'platform', 'test');
         const committed = performance.now();
-        // Both instances' next requests, sent the moment the revocation committed.
-        const [onA, onB] = await Promise.all([balanceOf(a, user), balanceOf(b, user)]);
+        // Both instances asked the moment the revocation committed (again until stripped, with the cache).
+        const strippedOn = async (gateway: GatewayProcess) => {
+          let balance = await balanceOf(gateway, user);
+          while (grantCache && balance !== null && performance.now() - committed < 2000) balance = await balanceOf(gateway, user);
+          return balance;
+        };
+        expect(await Promise.all([strippedOn(a), strippedOn(b)])).toEqual([null, null]);
         times.push(performance.now() - committed);
-        expect([onA, onB]).toEqual([null, null]);
       }
       console.log(`[${tag}] revocation committed in the store -> A and B both answered stripped, ${TRIALS} trials: ${stats(times)}`);
     });
