@@ -37,13 +37,14 @@ export async function main(argv: string[]): Promise<number> {
         return await composeCommand(rest, { out, err });
       case 'token':
         return await tokenCommand(rest, { out, err });
-      case 'consent': {
+      case 'consent':
+      case 'audit': {
         // A running demo holds the embedded store: go through it (see adminSocket.ts).
-        const viaDemo = process.env.DATABASE_URL ? undefined : await runThroughAdminSocket(adminSocketPath(), rest, { out, err });
-        return viaDemo ?? (await withStore((store) => runConsentCommand(rest, { store, out, err })));
+        const viaDemo = process.env.DATABASE_URL ? undefined : await runThroughAdminSocket(adminSocketPath(), command, rest, { out, err });
+        if (viaDemo !== undefined) return viaDemo;
+        const run = command === 'consent' ? runConsentCommand : runAuditCommand;
+        return await withStore((store) => run(rest, { store, out, err }));
       }
-      case 'audit':
-        return await withStore((store) => runAuditCommand(rest, { store, out, err }));
       case undefined:
       case 'help':
       case '--help':

@@ -84,6 +84,15 @@ describe('Demo: the README commands work on a fresh machine', () => {
     expect(revoked.errors?.[0].extensions.consent.reason).toBe('REVOKED');
   });
 
+  it('shows the audit trail of the running demo with `consentgate audit`', async () => {
+    await query('alice', '{ me { accounts { id balance { amount } } } }');
+    const audit = await cli('audit', '--user', 'alice', '--json');
+    expect(audit.code).toBe(0);
+    const records = JSON.parse(audit.stdout) as { userId: string; outcome: string }[];
+    expect(records.length).toBeGreaterThan(0);
+    expect(new Set(records.map((r) => r.userId))).toEqual(new Set(['alice']));
+  });
+
   it('explains a bad consent command and exits with 2', async () => {
     const bad = await cli('consent', 'grant', '--user', 'dave', '--bank', 'contoso', '--scopes', 'accounts:everything', '--accounts', 'cs-dave-card');
     expect(bad.code).toBe(2);
