@@ -1,6 +1,7 @@
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { PGlite, type PGliteOptions, type Transaction } from '@electric-sql/pglite';
 import type { SqlClient } from './SqlClient';
 
 /**
@@ -13,7 +14,7 @@ export async function createPgliteClient(dataDir: string, schema: string): Promi
   const inMemory = dataDir.startsWith('memory://');
   const location = inMemory ? dataDir : resolve(dataDir);
   if (!inMemory) await mkdir(location, { recursive: true });
-  const db = await PGlite.create(location);
+  const db = await PGlite.create(location, await bootOptions(inMemory));
   // One connection, so a session setting holds for every later statement. The schema itself is
   // created by the migration runner; PostgreSQL accepts a search_path naming a missing schema.
   await db.exec(`SET search_path TO ${schema}`).catch(async (error: unknown) => {
@@ -46,4 +47,49 @@ async function runQuery<Row>(
 
 async function runExec(db: PgliteQueryable, sql: string): Promise<void> {
   await db.exec(sql);
+}
+
+type WasmModule = NonNullable<PGliteOptions['pgliteWasmModule']>;
+// Node has WebAssembly, but this project's TypeScript lib (ES2023, no DOM) does not declare it.
+const { WebAssembly: wasm } = globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> } };
+
+let engine: Promise<{ pgliteWasmModule: WasmModule; fsBundle: Blob }> | undefined;
+let template: Promise<Blob> | undefined;
+
+/** Forgets a failed start-up step, so the next call tries again instead of reusing the failure. */
+function retryable<T>(promise: Promise<T>, reset: () => void): Promise<T> {
+  return promise.catch((error: unknown) => {
+    reset();
+    throw error;
+  });
+}
+
+/**
+ * Starting PGlite compiles its WebAssembly and runs initdb: seconds each time. Both are done once per
+ * process and reused (the compiled module and file-system bundle; for in-memory databases also an
+ * initialised empty cluster), which makes every later in-memory database start several times faster.
+ */
+async function bootOptions(inMemory: boolean): Promise<PGliteOptions> {
+  engine ??= retryable(
+    (async () => {
+      const dist = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+      return {
+        pgliteWasmModule: await wasm.compile(await readFile(join(dist, 'pglite.wasm'))),
+        fsBundle: new Blob([await readFile(join(dist, 'pglite.data'))]),
+      };
+    })(),
+    () => (engine = undefined),
+  );
+  const options = await engine;
+  if (!inMemory) return options;
+  template ??= retryable(
+    (async () => {
+      const fresh = await PGlite.create('memory://', options);
+      const dump = (await fresh.dumpDataDir('none')) as Blob;
+      await fresh.close();
+      return dump;
+    })(),
+    () => (template = undefined),
+  );
+  return { ...options, loadDataDir: await template };
 }
