@@ -4,14 +4,17 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadSupergraphConfig } from '../composition/loadSupergraphConfig';
 import { seedDemoGrants, DEMO_USERS } from '../consent/store/seedDemoGrants';
-import { adminSocketPath, DEFAULT_PATHS, PACKAGE_ROOT } from '../paths';
+import { loadSubgraphSecrets } from '../edge/subgraphSecrets';
+import { adminSocketPath, dataDir, DEFAULT_PATHS, PACKAGE_ROOT } from '../paths';
 import type { CliIo } from './io';
 import { SERVE_OPTIONS, startGateway, untilSignal } from './serveCommand';
 import { serveAdminSocket } from './adminSocket';
 
 /**
  * `consentgate demo`: starts each subgraph of schema/supergraph.yaml from subgraphs/<name>/server.ts as its
- * own process on its routing URL's port, seeds the demo grants, and serves the gateway. Ctrl-C stops all.
+ * own process on its routing URL's port, sharing per-subgraph signing secrets (generated once in the data
+ * folder) so the banks refuse anything the gateway did not sign; seeds the demo grants, and serves the
+ * gateway. Ctrl-C stops all.
  */
 export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args: argv, options: SERVE_OPTIONS });
@@ -19,17 +22,20 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
   const children: ChildProcess[] = [];
   const stopChildren = () => children.forEach((c) => c.kill('SIGTERM'));
   process.once('exit', stopChildren);
+  // The demo banks accept only requests signed by this gateway (issue "Hardened edges": subgraph trust).
+  const secretsFile = join(dataDir(), 'subgraph-secrets.json');
+  await loadSubgraphSecrets(secretsFile, config.subgraphs.map((s) => s.name), { create: true });
   try {
     for (const subgraph of config.subgraphs) {
       const script = join(PACKAGE_ROOT, 'subgraphs', subgraph.name, 'server.ts');
       if (!existsSync(script)) throw new Error(`subgraph '${subgraph.name}' has no demo server at subgraphs/${subgraph.name}/server.ts`);
       const port = new URL(subgraph.routingUrl).port;
-      const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, PORT: port }, stdio: ['ignore', 'inherit', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, PORT: port, CONSENTGATE_SUBGRAPH_SECRETS: secretsFile }, stdio: ['ignore', 'inherit', 'inherit'] });
       children.push(child);
       await waitForSubgraph(subgraph.name, subgraph.routingUrl, child);
       io.out(`subgraph ${subgraph.name} on ${subgraph.routingUrl}`);
     }
-    const started = await startGateway({ ...values, config: undefined }, io);
+    const started = await startGateway({ ...values, config: undefined, 'subgraph-secrets': secretsFile }, io);
     const { server, store } = started;
     await seedDemoGrants(store);
     const admin = process.env.DATABASE_URL ? undefined : await serveAdminSocket(adminSocketPath(), store);
@@ -54,7 +60,8 @@ async function waitForSubgraph(name: string, url: string, child: ChildProcess): 
     if (child.exitCode !== null) throw new Error(`subgraph '${name}' exited with code ${child.exitCode} (is its port in use?)`);
     try {
       const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
-      if (response.ok) return;
+      // An unsigned probe is refused (401/405) by a bank that checks signatures: it is up all the same.
+      if (response.ok || response.status === 401 || response.status === 405) return;
     } catch {
       // not listening yet
     }

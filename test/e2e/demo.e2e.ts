@@ -93,6 +93,16 @@ describe('Demo: the README commands work on a fresh machine', () => {
     expect(new Set(records.map((r) => r.userId))).toEqual(new Set(['alice']));
   });
 
+  it('runs banks that refuse requests the gateway did not sign', async () => {
+    const response = await fetch('http://127.0.0.1:4002/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ _entities(representations: [{ __typename: "NorthwindAccount", id: "nw-alice-chk" }]) { ... on NorthwindAccount { balance { amount } } } }' }),
+    });
+    expect(response.status).toBe(401);
+    expect(await response.text()).not.toContain('amount');
+  });
+
   it('explains a bad consent command and exits with 2', async () => {
     const bad = await cli('consent', 'grant', '--user', 'dave', '--bank', 'contoso', '--scopes', 'accounts:everything', '--accounts', 'cs-dave-card');
     expect(bad.code).toBe(2);
