@@ -11,7 +11,7 @@ import { ReservedAliasesRule } from './execution/reservedAliases';
 import { addLifecycleFields } from './lifecycle/addLifecycleFields';
 import type { SubgraphResilienceOptions } from './execution/subgraphExecutor';
 import { createClientEdge, type ClientEdge } from './edge/createClientEdge';
-import { EdgeErrorCode } from './edge/edgeErrorCode';
+
 import type { OperationLimitsOptions } from './edge/operationLimits';
 import { InvalidTokenError, type Identity } from './identity/createIdentity';
 import defaultSecurityRules from './rules/securityRules';
@@ -128,7 +128,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-const KNOWN_CODES = new Set<string>([...Object.values(ErrorCode), ...Object.values(EdgeErrorCode)]);
+const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 
 /** Client-facing errors keep their message only with a known code; anything else is masked. */
 function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {

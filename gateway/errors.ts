@@ -16,6 +16,25 @@ export enum ErrorCode {
   /** No such object for this caller (also when it exists but belongs to someone else). */
   NOT_FOUND = 'NOT_FOUND',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  // Client-edge refusals (operation limits, batching, malformed HTTP requests), all HTTP 400.
+  /** Fields nested deeper than limits.maxDepth. */
+  MAX_DEPTH_EXCEEDED = 'MAX_DEPTH_EXCEEDED',
+  /** More aliases than limits.maxAliases in one operation. */
+  MAX_ALIASES_EXCEEDED = 'MAX_ALIASES_EXCEEDED',
+  /** A document of more than limits.maxTokens lexical tokens (refused while parsing). */
+  MAX_TOKENS_EXCEEDED = 'MAX_TOKENS_EXCEEDED',
+  /** More directives than limits.maxDirectives in one operation. */
+  MAX_DIRECTIVES_EXCEEDED = 'MAX_DIRECTIVES_EXCEEDED',
+  /** Estimated cost (fields times list sizes) above limits.maxCost. */
+  MAX_COST_EXCEEDED = 'MAX_COST_EXCEEDED',
+  /** A batched (array) HTTP request while batching is off. */
+  BATCHING_DISABLED = 'BATCHING_DISABLED',
+  /** A batched HTTP request with more operations than limits.maxBatchSize. */
+  BATCH_LIMIT_EXCEEDED = 'BATCH_LIMIT_EXCEEDED',
+  /** Apollo Server's own refusal of a malformed HTTP request, including CSRF prevention's. */
+  BAD_REQUEST = 'BAD_REQUEST',
+  /** Apollo Server's: no operation by the requested name, or several operations and no name. */
+  OPERATION_RESOLUTION_FAILURE = 'OPERATION_RESOLUTION_FAILURE',
 }
 
 /** Why a consent-guarded field was stripped (CONSENT.md, "What a stripped field looks like"). */

@@ -2,7 +2,8 @@ import type { ApolloServerOptions, ApolloServerPlugin, BaseContext } from '@apol
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, Kind, type FragmentDefinitionNode, type GraphQLFormattedError, type ValidationRule } from 'graphql';
-import { EdgeErrorCode, edgeError } from './edgeErrorCode';
+import { edgeError } from './edgeErrorCode';
+import { ErrorCode } from '../errors';
 import { estimateCost } from './estimateCost';
 import { buildLimitValidationRules, resolveOperationLimits, type OperationLimitsOptions, type ResolvedOperationLimits } from './operationLimits';
 
@@ -57,7 +58,7 @@ export function createClientEdge(options: ClientEdgeOptions = {}): ClientEdge {
       if (code === 'GRAPHQL_VALIDATION_FAILED') edgeCode = (error as GraphQLError | undefined)?.originalError instanceof GraphQLError ? ((error as GraphQLError).originalError as GraphQLError).extensions?.code : undefined;
       // graphql-js 16 words it "more that N tokens"; the client gets the limit in plain words.
       if (code === 'GRAPHQL_PARSE_FAILED' && /Document contains more tha[nt] \d+ tokens/.test(formatted.message)) {
-        return { ...formatted, message: `Document contains more than ${limits.maxTokens} tokens. Parsing aborted.`, extensions: { ...formatted.extensions, code: EdgeErrorCode.MAX_TOKENS_EXCEEDED } };
+        return { ...formatted, message: `Document contains more than ${limits.maxTokens} tokens. Parsing aborted.`, extensions: { ...formatted.extensions, code: ErrorCode.MAX_TOKENS_EXCEEDED } };
       }
       if (typeof edgeCode !== 'string' || !EDGE_CODES.has(edgeCode)) return formatted;
       return { ...formatted, extensions: { ...formatted.extensions, code: edgeCode } };
@@ -65,7 +66,7 @@ export function createClientEdge(options: ClientEdgeOptions = {}): ClientEdge {
   };
 }
 
-const EDGE_CODES = new Set<string>(Object.values(EdgeErrorCode));
+const EDGE_CODES = new Set<string>(Object.values(ErrorCode));
 
 /** Refuses an operation whose estimated cost (estimateCost, with the request's variables) passes maxCost. */
 function costLimitPlugin(limits: ResolvedOperationLimits): ApolloServerPlugin<any> {
@@ -79,7 +80,7 @@ function costLimitPlugin(limits: ResolvedOperationLimits): ApolloServerPlugin<an
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
           const cost = estimateCost({ schema, operation, fragments, variables: request.variables ?? {}, defaultListSize: limits.defaultListSize, maxListSize: limits.maxListSize });
-          if (cost > maxCost) throw edgeError(EdgeErrorCode.MAX_COST_EXCEEDED, `Operation cost ${cost} exceeds the limit of ${maxCost}`, { cost, maxCost });
+          if (cost > maxCost) throw edgeError(ErrorCode.MAX_COST_EXCEEDED, `Operation cost ${cost} exceeds the limit of ${maxCost}`, { cost, maxCost });
         },
       };
     },

@@ -2,7 +2,8 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
-import { EdgeErrorCode } from './edgeErrorCode';
+import { ErrorCode } from '../errors';
+
 
 /** Operation limits at the client edge; on by default. `false` turns one off. Every field starts with its default. */
 export interface OperationLimitsOptions {
@@ -48,13 +49,13 @@ export function resolveOperationLimits(options: OperationLimitsOptions = {}): Re
  */
 export function buildLimitValidationRules(limits: ResolvedOperationLimits): ValidationRule[] {
   const rules: ValidationRule[] = [];
-  const report = (code: EdgeErrorCode) => ({
+  const report = (code: ErrorCode) => ({
     exposeLimits: true,
     propagateOnRejection: false,
     onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { nodes: error.nodes, extensions: { code } }))],
   });
-  if (limits.maxDepth !== false) rules.push(maxDepthRule({ n: limits.maxDepth, flattenFragments: true, ignoreIntrospection: true, ...report(EdgeErrorCode.MAX_DEPTH_EXCEEDED) }) as unknown as ValidationRule);
-  if (limits.maxAliases !== false) rules.push(maxAliasesRule({ n: limits.maxAliases, ...report(EdgeErrorCode.MAX_ALIASES_EXCEEDED) }) as unknown as ValidationRule);
-  if (limits.maxDirectives !== false) rules.push(maxDirectivesRule({ n: limits.maxDirectives, ...report(EdgeErrorCode.MAX_DIRECTIVES_EXCEEDED) }) as unknown as ValidationRule);
+  if (limits.maxDepth !== false) rules.push(maxDepthRule({ n: limits.maxDepth, flattenFragments: true, ignoreIntrospection: true, ...report(ErrorCode.MAX_DEPTH_EXCEEDED) }) as unknown as ValidationRule);
+  if (limits.maxAliases !== false) rules.push(maxAliasesRule({ n: limits.maxAliases, ...report(ErrorCode.MAX_ALIASES_EXCEEDED) }) as unknown as ValidationRule);
+  if (limits.maxDirectives !== false) rules.push(maxDirectivesRule({ n: limits.maxDirectives, ...report(ErrorCode.MAX_DIRECTIVES_EXCEEDED) }) as unknown as ValidationRule);
   return rules;
 }

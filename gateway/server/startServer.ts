@@ -2,8 +2,9 @@ import fastifyCors from '@fastify/cors';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Gateway } from '../createGateway';
+import { ErrorCode } from '../errors';
 import { registerBankRevocations, type BankRevocationOptions } from '../lifecycle/bankRevocations';
-import { EdgeErrorCode } from '../edge/edgeErrorCode';
+
 import { pickForwardedHeaders, resolveHeaderAllowList, setForwardedHeaders } from '../edge/forwardedHeaders';
 import { checkReadiness, type ReadinessOptions, type ReadinessReport } from './checkReadiness';
 
@@ -115,8 +116,8 @@ export async function startServer(gateway: Gateway, options: ServerOptions = {})
     if (request.method !== 'POST' || !Array.isArray(request.body)) return;
     const size = request.body.length;
     const maxBatch = current.gateway.edge.limits.maxBatchSize;
-    if (maxBatch === 0) return reply.code(400).send(refusal(EdgeErrorCode.BATCHING_DISABLED, 'Batched requests are disabled; send one operation per request'));
-    if (size > maxBatch) return reply.code(400).send(refusal(EdgeErrorCode.BATCH_LIMIT_EXCEEDED, `Batch of ${size} operations exceeds the limit of ${maxBatch}`));
+    if (maxBatch === 0) return reply.code(400).send(refusal(ErrorCode.BATCHING_DISABLED, 'Batched requests are disabled; send one operation per request'));
+    if (size > maxBatch) return reply.code(400).send(refusal(ErrorCode.BATCH_LIMIT_EXCEEDED, `Batch of ${size} operations exceeds the limit of ${maxBatch}`));
   });
   // GraphQL over HTTP §"application/json": a client that accepts only the legacy application/json should
   // get 200 for a well-formed request that failed parsing, validation or variable coercion; Apollo sends
@@ -182,7 +183,7 @@ export async function startServer(gateway: Gateway, options: ServerOptions = {})
   };
 }
 
-function refusal(code: EdgeErrorCode, message: string) {
+function refusal(code: ErrorCode, message: string) {
   return { errors: [{ message, extensions: { code } }] };
 }
 
