@@ -145,10 +145,10 @@ function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {
 const criticalErrorPlugin: ApolloServerPlugin<GatewayContext> = {
   async requestDidStart() {
     return {
-      async willSendResponse({ response }) {
+      // The raw errors: formatError (maskError) has already removed the flag from the formatted ones.
+      async willSendResponse({ response, errors }) {
         if (response.body.kind !== 'single') return;
-        const result = response.body.singleResult;
-        if (result.errors?.some((e) => e.extensions?.CRITICAL_ERROR)) result.data = null;
+        if (errors?.some((e) => e.extensions?.CRITICAL_ERROR)) response.body.singleResult.data = null;
       },
     };
   },

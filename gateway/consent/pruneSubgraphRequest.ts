@@ -2,6 +2,7 @@ import {
   getNamedType,
   isAbstractType,
   isCompositeType,
+  isInterfaceType,
   isObjectType,
   Kind,
   visit,
@@ -47,7 +48,10 @@ export function pruneSubgraphRequest(schema: GraphQLSchema, model: ConsentModel,
   const keepField = (parent: GraphQLCompositeType, fieldName: string): boolean => {
     if (fieldName.startsWith('__') || fieldName === '_entities') return true;
     if (isObjectType(parent)) return allowedOn(parent.name, fieldName);
-    return schema.getPossibleTypes(parent).some((t) => allowedOn(t.name, fieldName));
+    const possible = schema.getPossibleTypes(parent);
+    // An @interfaceObject can have no implementation in the supergraph: nothing there is guarded.
+    if (possible.length === 0) return true;
+    return possible.some((t) => allowedOn(t.name, fieldName));
   };
 
   const visitSet = (set: SelectionSetNode, parent: GraphQLCompositeType): SelectionSetNode => {
@@ -103,7 +107,10 @@ function aliased(alias: string, field: string): FieldNode {
 // What the gateway reads to decide per object: the account's id and a dated item's date.
 function requiredExtras(schema: GraphQLSchema, model: ConsentModel, type: GraphQLCompositeType): SelectionNode[] {
   const extras: SelectionNode[] = [];
-  if (type.name === model.accountInterface || model.accountTypes.has(type.name)) extras.push(aliased(ACCOUNT_ID_KEY, 'id'));
+  // Only the contract interface itself (an interface with an id, implemented by bank account types): a
+  // supergraph may use the name Account for something else entirely (a union, a type without id).
+  const isAccountInterface = type.name === model.accountInterface && isInterfaceType(type) && 'id' in type.getFields() && model.accountTypes.size > 0;
+  if (isAccountInterface || model.accountTypes.has(type.name)) extras.push(aliased(ACCOUNT_ID_KEY, 'id'));
   const possible = isAbstractType(type) ? schema.getPossibleTypes(type) : [type];
   for (const t of possible) {
     const dated = model.datedTypes.get(t.name);
