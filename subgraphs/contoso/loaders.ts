@@ -1,6 +1,7 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import { perRequest } from '../kit/context.js';
-import { windowedQueryKey, type WindowedQuery } from '../kit/transactionPage.js';
+import { rowsByIdLoader, windowedLoader } from '../kit/loaders.js';
+import type { WindowedQuery } from '../kit/transactionPage.js';
 import {
   getContosoDb,
   type ContosoCardRow,
@@ -25,40 +26,11 @@ export interface ContosoLoaders {
  */
 export function createContosoLoaders(db: ContosoDb = getContosoDb()): ContosoLoaders {
   return {
-    cardById: new DataLoader(async (ids) => {
-      try {
-        const rows = new Map((await db.accountsByIds(ids)).map((row) => [row.id, row]));
-        return ids.map((id) => rows.get(id) ?? null);
-      } catch (error) {
-        return ids.map(() => asError(error));
-      }
-    }),
-    transactions: new DataLoader(
-      async (queries) => {
-        try {
-          return await db.transactionsFor(queries);
-        } catch (error) {
-          return queries.map(() => asError(error));
-        }
-      },
-      { cacheKeyFn: windowedQueryKey },
-    ),
-    statements: new DataLoader(
-      async (queries) => {
-        try {
-          return await db.statementsFor(queries);
-        } catch (error) {
-          return queries.map(() => asError(error));
-        }
-      },
-      { cacheKeyFn: windowedQueryKey },
-    ),
+    cardById: rowsByIdLoader((ids) => db.accountsByIds(ids)),
+    transactions: windowedLoader((queries) => db.transactionsFor(queries)),
+    statements: windowedLoader((queries) => db.statementsFor(queries)),
   };
 }
 
 /** The loaders of the request `context` belongs to (created on first use, one set per request). */
 export const contosoLoaders = perRequest(() => createContosoLoaders());
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}

@@ -1,6 +1,7 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import { perRequest } from '../kit/context.js';
-import { windowedQueryKey, type WindowedQuery } from '../kit/transactionPage.js';
+import { rowsByIdLoader, safeLoader, windowedLoader } from '../kit/loaders.js';
+import type { WindowedQuery } from '../kit/transactionPage.js';
 import {
   getFabrikamDb,
   type FabrikamAccountRow,
@@ -28,44 +29,12 @@ export interface FabrikamLoaders {
  */
 export function createFabrikamLoaders(db: FabrikamDb = getFabrikamDb()): FabrikamLoaders {
   return {
-    accountById: new DataLoader(async (ids) => {
-      try {
-        const rows = new Map((await db.accountsByIds(ids)).map((row) => [row.id, row]));
-        return ids.map((id) => rows.get(id) ?? null);
-      } catch (error) {
-        return ids.map(() => asError(error));
-      }
-    }),
-    transactions: new DataLoader(
-      async (queries) => {
-        try {
-          return await db.transactionsFor(queries);
-        } catch (error) {
-          return queries.map(() => asError(error));
-        }
-      },
-      { cacheKeyFn: windowedQueryKey },
-    ),
-    scheduledPayments: new DataLoader(async (ids) => {
-      try {
-        return await db.scheduledPaymentsFor(ids);
-      } catch (error) {
-        return ids.map(() => asError(error));
-      }
-    }),
-    payees: new DataLoader(async (ids) => {
-      try {
-        return await db.payeesFor(ids);
-      } catch (error) {
-        return ids.map(() => asError(error));
-      }
-    }),
+    accountById: rowsByIdLoader((ids) => db.accountsByIds(ids)),
+    transactions: windowedLoader((queries) => db.transactionsFor(queries)),
+    scheduledPayments: safeLoader((ids: readonly string[]) => db.scheduledPaymentsFor(ids)),
+    payees: safeLoader((ids: readonly string[]) => db.payeesFor(ids)),
   };
 }
 
 /** The loaders of the request `context` belongs to (created on first use, one set per request). */
 export const fabrikamLoaders = perRequest(() => createFabrikamLoaders());
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}

@@ -7,6 +7,7 @@ export { createSubgraphContext, perRequest, readHeader, type HeaderSource, type 
 export { decodeCursor, encodeCursor, type CursorPosition } from './cursor.js';
 export { DateTimeScalar } from './dateTimeScalar.js';
 export { loadTypeDefs } from './loadTypeDefs.js';
+export { rowsByIdLoader, safeLoader, windowedLoader } from './loaders.js';
 export { toMoney, type Money } from './money.js';
 export { isMainModule, serveFromEnv } from './runAsScript.js';
 export { startSubgraph, type StartSubgraphOptions, type StartedSubgraph } from './startSubgraph.js';

@@ -1,6 +1,7 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import { perRequest } from '../kit/context.js';
-import { windowedQueryKey, type WindowedQuery } from '../kit/transactionPage.js';
+import { rowsByIdLoader, windowedLoader } from '../kit/loaders.js';
+import type { WindowedQuery } from '../kit/transactionPage.js';
 import { getNorthwindDb, type NorthwindAccountRow, type NorthwindDb, type NorthwindTransactionRow } from './data.js';
 
 /** Northwind's per-request DataLoaders: N accounts in one operation cost one query per kind of data. */
@@ -17,30 +18,10 @@ export interface NorthwindLoaders {
  */
 export function createNorthwindLoaders(db: NorthwindDb = getNorthwindDb()): NorthwindLoaders {
   return {
-    accountById: new DataLoader(async (ids) => {
-      try {
-        const rows = new Map((await db.accountsByIds(ids)).map((row) => [row.id, row]));
-        return ids.map((id) => rows.get(id) ?? null);
-      } catch (error) {
-        return ids.map(() => asError(error));
-      }
-    }),
-    transactions: new DataLoader(
-      async (queries) => {
-        try {
-          return await db.transactionsFor(queries);
-        } catch (error) {
-          return queries.map(() => asError(error));
-        }
-      },
-      { cacheKeyFn: windowedQueryKey },
-    ),
+    accountById: rowsByIdLoader((ids) => db.accountsByIds(ids)),
+    transactions: windowedLoader((queries) => db.transactionsFor(queries)),
   };
 }
 
 /** The loaders of the request `context` belongs to (created on first use, one set per request). */
 export const northwindLoaders = perRequest(() => createNorthwindLoaders());
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
