@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { startChild, type Child } from './children';
+import type { Credential } from './clients';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/** One gateway under test. */
+export interface TargetSpec {
+  id: 'consentgate' | 'consentgate-off' | 'apollo-gateway' | 'hive-gateway';
+  label: string;
+  credential: Credential;
+  start(context: TargetStart): Child;
+}
+
+export interface TargetStart {
+  stack: string;
+  supergraphPath: string;
+  port: number;
+  now: Date;
+  publicJwk: object;
+  /** Extra Node flags, e.g. --cpu-prof for profiling. */
+  nodeFlags?: string[];
+  /** ConsentGate's store in PostgreSQL instead of in-memory PGlite (a fresh schema per process). */
+  databaseUrl?: string;
+}
+
+const consentGateEnv = (c: TargetStart) => ({
+  BENCH_STACK: c.stack,
+  BENCH_SUPERGRAPH: c.supergraphPath,
+  BENCH_PORT: String(c.port),
+  BENCH_NOW: c.now.toISOString(),
+  BENCH_PUBLIC_JWK: JSON.stringify(c.publicJwk),
+  ...(c.databaseUrl ? { BENCH_DATABASE_URL: c.databaseUrl, BENCH_SCHEMA: `consentgate_bench_${randomBytes(5).toString('hex')}` } : {}),
+});
+
+/** The four targets, in the order every round measures them (A B C D). */
+export const TARGETS: readonly TargetSpec[] = [
+  {
+    id: 'consentgate',
+    label: 'ConsentGate (enforcement on)',
+    credential: 'token',
+    start: (c) => startChild({ name: 'consentgate', execArgv: [...(c.nodeFlags ?? []), '--import', 'tsx'], args: [here('../targets/consentGate.ts')], env: consentGateEnv(c) }),
+  },
+  {
+    id: 'consentgate-off',
+    label: 'ConsentGate (enforcement off)',
+    credential: 'token',
+    start: (c) => startChild({ name: 'consentgate-off', execArgv: [...(c.nodeFlags ?? []), '--import', 'tsx'], args: [here('../targets/consentGateOff.ts')], env: consentGateEnv(c) }),
+  },
+  {
+    id: 'apollo-gateway',
+    label: '@apollo/gateway 2.14 + @apollo/server 5',
+    credential: 'assertion',
+    start: (c) => startChild({ name: 'apollo-gateway', execArgv: c.nodeFlags, args: [here('../peers/apolloGateway.mjs')], env: { BENCH_SUPERGRAPH: c.supergraphPath, BENCH_PORT: String(c.port) } }),
+  },
+  {
+    id: 'hive-gateway',
+    label: 'Hive Gateway runtime 2.12 + useJIT (= hive-gateway --jit)',
+    credential: 'assertion',
+    start: (c) => startChild({ name: 'hive-gateway', execArgv: c.nodeFlags, args: [here('../peers/hiveGateway.mjs')], env: { BENCH_SUPERGRAPH: c.supergraphPath, BENCH_PORT: String(c.port) } }),
+  },
+];

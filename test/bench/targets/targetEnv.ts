@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { importJWK, type CryptoKey, type JWK } from 'jose';
+import pg from 'pg';
+import { createConsentStore } from '../../../gateway/consent/store/createConsentStore';
+import { seedDemoGrants } from '../../../gateway/consent/store/seedDemoGrants';
+import type { ConsentStore } from '../../../gateway/consent/types';
+import { createIdentity, type Identity } from '../../../gateway/identity/createIdentity';
+import { benchGrants, STACKS, type StackName } from '../fixtures';
+
+/** What the runner tells a ConsentGate target process, through the environment. */
+export interface TargetEnv {
+  stack: StackName;
+  supergraphSdl: string;
+  port: number;
+  /** The clock the runner granted with: the store's grants and the runner's assertions agree. */
+  now: Date;
+  publicJwk: JWK;
+  /** BENCH_DATABASE_URL: grants in PostgreSQL (schema BENCH_SCHEMA, dropped at exit) instead of in-memory PGlite. */
+  database?: { url: string; schema: string };
+}
+
+/** Reads BENCH_STACK, BENCH_SUPERGRAPH (a file), BENCH_PORT, BENCH_NOW and BENCH_PUBLIC_JWK; throws naming what is missing. */
+export function readTargetEnv(env: NodeJS.ProcessEnv = process.env): TargetEnv {
+  const missing = ['BENCH_STACK', 'BENCH_SUPERGRAPH', 'BENCH_PORT', 'BENCH_NOW', 'BENCH_PUBLIC_JWK'].filter((k) => !env[k]);
+  if (missing.length) throw new Error(`bench target: set ${missing.join(', ')} (the runner does; see test/bench/run.ts)`);
+  const stack = env.BENCH_STACK as StackName;
+  if (!STACKS.includes(stack)) throw new Error(`bench target: BENCH_STACK must be one of ${STACKS.join(', ')}; received ${stack}`);
+  return {
+    stack,
+    supergraphSdl: readFileSync(env.BENCH_SUPERGRAPH!, 'utf8'),
+    port: Number(env.BENCH_PORT),
+    now: new Date(env.BENCH_NOW!),
+    publicJwk: JSON.parse(env.BENCH_PUBLIC_JWK!) as JWK,
+    ...(env.BENCH_DATABASE_URL ? { database: { url: env.BENCH_DATABASE_URL, schema: env.BENCH_SCHEMA || `consentgate_bench_${process.pid}` } } : {}),
+  };
+}
+
+/**
+ * A store holding the stack's bench grants (and the demo grants on the demo stack): in-memory PGlite, or a
+ * fresh schema of PostgreSQL (dropped again on close) when the runner was given --database-url.
+ */
+export async function openBenchStore(target: TargetEnv): Promise<ConsentStore> {
+  const { database } = target;
+  if (database) {
+    const store = await createConsentStore({ databaseUrl: database.url, schema: database.schema });
+    await seed(store, target);
+    const close = store.close.bind(store);
+    store.close = async () => {
+      try {
+        await close();
+      } finally {
+        const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+        await pool.query(`DROP SCHEMA IF EXISTS ${database.schema} CASCADE`).finally(() => pool.end());
+      }
+    };
+    return store;
+  }
+  const store = await createConsentStore({ dataDir: 'memory://' });
+  await seed(store, target);
+  return store;
+}
+
+async function seed(store: ConsentStore, target: TargetEnv): Promise<void> {
+  if (target.stack === 'demo') await seedDemoGrants(store, target.now);
+  for (const grant of benchGrants(target.stack, target.now)) await store.grant(grant);
+}
+
+/** Verifies the runner's tokens (ES256, demo issuer and audience). */
+export async function benchIdentity(target: TargetEnv): Promise<Identity> {
+  return createIdentity({ key: (await importJWK(target.publicJwk, 'ES256')) as CryptoKey });
+}
+
+/**
+ * Stops on SIGTERM or SIGINT through process.exit (so `node --cpu-prof` writes its profile), running the
+ * closers registered so far, last registered first, each even if an earlier one failed. Install it first
+ * thing: a signal may come while the target is still starting.
+ */
+export function exitOnSignal(): { onClose(close: () => Promise<void>): void } {
+  const closers: (() => Promise<void>)[] = [];
+  let stopping = false;
+  // `on`, not `once`: Apollo Server's own termination handler stops it and sends the signal again; a
+  // listener must still be there, or that second signal kills the process before the closers ran.
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    // Awaited promises do not keep Node alive: once the server has closed its sockets the loop could run
+    // dry and exit before the store is closed.
+    setInterval(() => {}, 1000);
+    for (const close of closers.reverse()) await close().catch((error: unknown) => console.error('bench target: close failed:', error));
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  return { onClose: (close) => void closers.push(close) };
+}
