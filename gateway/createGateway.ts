@@ -8,6 +8,9 @@ import type { ConsentStore } from './consent/types';
 import type { GatewayContext } from './context';
 import { ErrorCode } from './errors';
 import { createExecutableSchema } from './execution/createExecutableSchema';
+import { createPlanExecutor } from './execution/plan/createPlanExecutor';
+import { buildFieldGuards } from './execution/plan/fieldGuards';
+import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { ReservedAliasesRule } from './execution/reservedAliases';
 import { addLifecycleFields } from './lifecycle/addLifecycleFields';
 import type { SubgraphResilienceOptions } from './execution/subgraphExecutor';
@@ -52,6 +55,12 @@ export interface GatewayOptions {
   audit?: AuditTrail;
   /** Default: one line on stderr. Told when an audit record or a one-time use could not be written. */
   onAuditError?: (message: string, error: unknown) => void;
+  /**
+   * Default 'plan'. How operations run: 'plan' plans them with Hive Router's query planner and shapes
+   * and enforces consent in one synchronous pass; 'stitched' runs graphql-js over the stitched schema
+   * (@graphql-tools/federation) with graphql-shield on every guarded field (the first design, kept for comparison).
+   */
+  executor?: 'plan' | 'stitched';
 }
 
 export interface Gateway {
@@ -71,7 +80,8 @@ export interface Gateway {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const supergraph = readSupergraph(options.supergraphSdl);
   const model = buildConsentModel(supergraph, options.accountInterface);
-  const federated = createExecutableSchema({
+  const mode = options.executor ?? 'plan';
+  const executable = createExecutableSchema({
     supergraph,
     model,
     securityRules: options.securityRules ?? defaultSecurityRules,
@@ -81,13 +91,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     fetch: options.fetch,
     subgraphResilience: options.subgraphResilience,
     subgraphSecrets: options.subgraphSecrets,
+    rulesOnSchema: mode === 'stitched',
   });
   // The consent API (consentGrants, revokeConsent) is gateway-local: added after the rules, asked of no bank.
-  const schema = addLifecycleFields(federated, options.store);
+  const schema = addLifecycleFields(executable.schema, options.store);
+  const gatewayInterface = mode === 'plan' ? planGateway(schema, supergraph, createPlanExecutor({
+    supergraph, model, schema, subgraphs: executable.subgraphs, guards: buildFieldGuards(schema, model, executable.teamRules),
+  })) : undefined;
   const edge = createClientEdge({ production: options.production, introspection: options.introspection, limits: options.limits });
   const now = options.now ?? (() => new Date());
   const apollo = new ApolloServer<GatewayContext>({
-    schema,
+    ...(gatewayInterface ? { gateway: gatewayInterface } : { schema }),
     // Introspection, suggestions, stack traces, token limit, batching, CSRF prevention: gateway/edge.
     ...edge.apollo,
     validationRules: [ReservedAliasesRule, ...edge.validationRules],
@@ -128,6 +142,20 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     async stop() {
       await apollo.stop();
     },
+  };
+}
+
+/** Apollo Server's gateway interface over a fixed schema and the plan executor (reloads build a new gateway). */
+function planGateway(schema: GraphQLSchema, supergraph: Supergraph, executor: GatewayExecutor): GatewayInterface {
+  return {
+    async load() {
+      return { executor };
+    },
+    onSchemaLoadOrUpdate(callback) {
+      callback({ apiSchema: schema, coreSupergraphSdl: supergraph.sdl });
+      return () => {};
+    },
+    async stop() {},
   };
 }
 

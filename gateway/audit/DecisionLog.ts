@@ -1,10 +1,23 @@
 import type { ConsentErrorExtension, ConsentReason } from '../errors';
 import type { AuditRecord } from './types';
 
+/** A response path as a linked list, leaf first (graphql-js's `info.path` has this shape). */
+export interface ResponsePath {
+  readonly prev: ResponsePath | undefined;
+  readonly key: string | number;
+}
+
+/** The path as an array (aliases, list indexes), as in the response's `data`. */
+export function pathToArray(path: ResponsePath | undefined): (string | number)[] {
+  const keys: (string | number)[] = [];
+  for (let p = path; p; p = p.prev) keys.push(p.key);
+  return keys.reverse();
+}
+
 /** A guarded field the consent rule let through, at one response path. */
 export interface ServedField {
-  /** Response path (aliases, list indexes), as in the response's `data`. */
-  path: readonly (string | number)[];
+  /** Response path, kept as a linked list: it is only turned into an array if the field is taken back. */
+  path: ResponsePath;
   coordinate: string;
   /** What the error says if the field has to be stripped after all (bank, scopes, account). */
   consent: Omit<ConsentErrorExtension, 'reason'>;

@@ -1,6 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../errors';
-import type { RevokedServing } from './DecisionLog';
+import { pathToArray, type RevokedServing } from './DecisionLog';
 
 type Path = readonly (string | number)[];
 
@@ -14,17 +14,17 @@ export function stripServedFields(
   fields: readonly RevokedServing[],
 ): void {
   if (fields.length === 0 || !result.data) return;
-  const sorted = [...fields].sort((a, b) => a.path.length - b.path.length);
+  const sorted = fields.map((field) => ({ field, path: pathToArray(field.path) })).sort((a, b) => a.path.length - b.path.length);
   const nulled: Path[] = [];
   const errors: GraphQLFormattedError[] = [];
-  for (const field of sorted) {
-    if (nulled.some((outer) => isPrefix(outer, field.path))) continue;
-    if (!setNull(result.data, field.path)) continue;
-    nulled.push(field.path);
+  for (const { field, path } of sorted) {
+    if (nulled.some((outer) => isPrefix(outer, path))) continue;
+    if (!setNull(result.data, path)) continue;
+    nulled.push(path);
     const consent = { ...field.consent, reason: field.reason };
     errors.push({
       message: `Consent required: ${consent.scopes.join(', ')} at ${consent.bank}`,
-      path: [...field.path],
+      path,
       extensions: { code: ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE, consent },
     });
   }

@@ -1,10 +1,11 @@
-import { responsePathAsArray, type GraphQLResolveInfo } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { rule } from 'graphql-shield';
 import type { IRule } from 'graphql-shield';
 import type { GatewayContext } from '../context';
-import { consentError, type ConsentErrorExtension } from '../errors';
+import { consentError } from '../errors';
 import type { ConsentModel, FieldRequirement } from '../supergraph/consentModel';
-import { anchorOf, isInside } from './anchorResolvers';
+import { anchorOf } from './anchorResolvers';
+import { decideField } from './decideField';
 
 /** Type -> field -> the consent rule for that field; only guarded fields appear. */
 export type RuleMap = Record<string, Record<string, IRule>>;
@@ -25,32 +26,17 @@ export function buildConsentRules(model: ConsentModel): RuleMap {
 }
 
 function consentRule(model: ConsentModel, typeName: string, requirement: FieldRequirement): IRule {
-  const needsAccount = model.accountTypes.has(typeName) || model.anchoredTypes.has(typeName);
-  const dated = model.datedTypes.get(typeName);
   // no_cache: shield's caches key on rule name and args, not on the parent object; decisions are cached
   // per request in RequestConsent instead, keyed by bank, account and scopes.
   return rule(`consent:${requirement.coordinate}`, { cache: 'no_cache' })(
     (parent: Record<string, unknown>, _args: unknown, ctx: GatewayContext, info: GraphQLResolveInfo) => {
-      const { coordinate } = requirement;
-      const strip = (consent: ConsentErrorExtension, grantId?: string) => {
-        ctx.consent.log.stripped(coordinate, consent.bank, consent.reason, grantId ?? null);
-        return consentError(consent);
-      };
-      const anchor = anchorOf(model, typeName, parent ?? {}, ctx);
-      const bank = requirement.owner ?? anchor.bank;
-      if (bank === undefined || (needsAccount && anchor.account === undefined)) {
-        return strip({ bank: bank ?? 'unknown', scopes: requirement.scopes, reason: 'ACCOUNT_NOT_CONSENTED' });
+      const object = parent ?? {};
+      const decision = decideField(model, typeName, requirement, object, anchorOf(model, typeName, object, ctx), ctx.consent);
+      if (!decision.served) {
+        ctx.consent.log.stripped(requirement.coordinate, decision.consent.bank, decision.consent.reason, decision.grantId);
+        return consentError(decision.consent);
       }
-      const decision = ctx.consent.decide(bank, requirement.scopes, anchor.account);
-      const extension = { bank, scopes: requirement.scopes, ...(anchor.account ? { account: anchor.account } : {}) };
-      if (!decision.allowed || !decision.grant) return strip({ ...extension, reason: decision.reason ?? 'MISSING' }, decision.grant?.id);
-      if (dated && decision.historyFrom && !isInside(parent, decision.historyFrom)) {
-        return strip({ ...extension, reason: 'OUTSIDE_WINDOW' }, decision.grant.id);
-      }
-      ctx.consent.log.serve({
-        path: responsePathAsArray(info.path), coordinate, consent: extension,
-        grantId: decision.grant.id, oneTime: decision.grant.oneTime,
-      });
+      ctx.consent.log.serve({ path: info.path, coordinate: requirement.coordinate, consent: decision.consent, grantId: decision.grantId, oneTime: decision.oneTime });
       return true;
     },
   );

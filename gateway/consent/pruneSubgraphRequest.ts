@@ -26,8 +26,8 @@ export interface PruneInput {
   variables?: Record<string, unknown>;
   /** The subgraph the request goes to. */
   bank: string;
-  /** Scopes the user holds at that bank through any active grant. */
-  held: Set<string>;
+  /** Scopes the user holds at that bank through any active grant; 'all' keeps every field (extras only). */
+  held: Set<string> | 'all';
 }
 
 /**
@@ -41,7 +41,8 @@ export function pruneSubgraphRequest(schema: GraphQLSchema, model: ConsentModel,
 
   const allowedOn = (typeName: string, fieldName: string): boolean => {
     const requirement = model.requirements.get(`${typeName}.${fieldName}`);
-    return !requirement || requirement.scopes.every((s) => input.held.has(s));
+    const { held } = input;
+    return !requirement || held === 'all' || requirement.scopes.every((s) => held.has(s));
   };
   // On an abstract parent the concrete type is unknown: keep the field if any possible type may serve it
   // (the per-object rule still strips the others); never prune silently what a rule would not explain.
@@ -95,7 +96,44 @@ export function pruneSubgraphRequest(schema: GraphQLSchema, model: ConsentModel,
     }
     return d;
   });
-  return dropUnusedVariables({ ...input.document, definitions }, input.variables);
+  return dropUnusedVariables(dropUnusedFragments({ ...input.document, definitions }), input.variables);
+}
+
+// A fragment whose only uses were pruned away would make the subgraph refuse the whole request
+// (spec §5.5.1.4, fragments must be used); planners share fragments between fields.
+function dropUnusedFragments(document: DocumentNode): DocumentNode {
+  const used = new Set<string>();
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  if (fragments.size === 0) return document;
+  const queue: DocumentNode['definitions'][number][] = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  while (queue.length) {
+    visit(queue.pop()!, {
+      FragmentSpread(node) {
+        if (used.has(node.name.value)) return;
+        used.add(node.name.value);
+        const fragment = fragments.get(node.name.value);
+        if (fragment) queue.push(fragment);
+      },
+    });
+  }
+  if (used.size === fragments.size) return document;
+  return { ...document, definitions: document.definitions.filter((d) => d.kind !== Kind.FRAGMENT_DEFINITION || used.has(d.name.value)) };
+}
+
+/**
+ * True when a pruned entity request asks for nothing but type names and the gateway's own keys: there
+ * is nothing the user may see, so the bank need not be asked at all.
+ */
+export function asksNothing(document: DocumentNode): boolean {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  if (operations.length !== 1 || operations[0]!.operation !== 'query') return false;
+  const root = operations[0]!.selectionSet.selections;
+  if (root.length === 0 || !root.every((s) => s.kind === Kind.FIELD && s.name.value === '_entities')) return false;
+  const trivial = (set: SelectionSetNode): boolean => set.selections.every((s) =>
+    s.kind === Kind.FIELD ? s.name.value === '__typename' || (s.alias?.value.startsWith('__cg_') === true && !s.selectionSet)
+      : s.kind === Kind.INLINE_FRAGMENT ? trivial(s.selectionSet) : false);
+  return root.every((s) => s.kind === Kind.FIELD && !!s.selectionSet && trivial(s.selectionSet));
 }
 
 const typenameField: FieldNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } };

@@ -2,8 +2,8 @@ import type { GraphQLSchema } from 'graphql';
 import { getStitchedSchemaFromSupergraphSdl } from '@graphql-tools/federation';
 import type { Executor } from '@graphql-tools/utils';
 import { addAnchorResolvers } from '../consent/anchorResolvers';
-import { buildConsentRules } from '../consent/consentRules';
-import { applyRules } from '../rules/applyRules';
+import { buildConsentRules, type RuleMap } from '../consent/consentRules';
+import { applyRules, expandSecurityRules } from '../rules/applyRules';
 import type { ConsentModel } from '../supergraph/consentModel';
 import type { Supergraph } from '../supergraph/readSupergraph';
 import { createSubgraphExecutor, type SubgraphResilienceOptions } from './subgraphExecutor';
@@ -21,13 +21,23 @@ export interface ExecutableSchemaOptions {
   subgraphResilience?: SubgraphResilienceOptions;
   /** Subgraph name -> signing secret (see createSubgraphExecutor). */
   subgraphSecrets?: Record<string, string>;
+  /** Default true. Apply consent and security rules to the schema's resolvers (graphql-shield); false: return them only. */
+  rulesOnSchema?: boolean;
+}
+
+export interface ExecutableSchema {
+  schema: GraphQLSchema;
+  /** Subgraph name -> its executor. */
+  subgraphs: Map<string, Executor>;
+  /** The security team's rules, validated and expanded to object types. */
+  teamRules: RuleMap;
 }
 
 /**
  * The stitched supergraph (@graphql-tools/federation) with consent and security rules applied:
  * subgraph requests go through createSubgraphExecutor, guarded fields through graphql-shield.
  */
-export function createExecutableSchema(options: ExecutableSchemaOptions): GraphQLSchema {
+export function createExecutableSchema(options: ExecutableSchemaOptions): ExecutableSchema {
   const { supergraph, model } = options;
   const byEnum = new Map(supergraph.subgraphs.map((s) => [s.enumValue, s]));
   const executors = new Map<string, Executor>();
@@ -55,6 +65,9 @@ export function createExecutableSchema(options: ExecutableSchemaOptions): GraphQ
       config.executor = executor;
     },
   });
+  const source = options.securityRulesSource ?? 'the rules file';
+  const teamRules = expandSecurityRules(stitched, options.securityRules, source);
+  if (options.rulesOnSchema === false) return { schema: stitched, subgraphs: executors, teamRules };
   const anchored = addAnchorResolvers(stitched, model);
-  return applyRules(anchored, buildConsentRules(model), options.securityRules, options.securityRulesSource);
+  return { schema: applyRules(anchored, buildConsentRules(model), options.securityRules, source), subgraphs: executors, teamRules };
 }

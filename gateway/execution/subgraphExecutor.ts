@@ -1,7 +1,7 @@
-import { GraphQLError, getOperationAST, print, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, Kind, print, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ExecutionRequest, ExecutionResult, Executor } from '@graphql-tools/utils';
 import { ASSERTION_HEADER, encodeAssertion, signSubgraphRequest } from '../../schema/assertion';
-import { pruneSubgraphRequest } from '../consent/pruneSubgraphRequest';
+import { asksNothing, pruneSubgraphRequest } from '../consent/pruneSubgraphRequest';
 import type { GatewayContext } from '../context';
 import { BankFailure, createBankBreaker, isOpenCircuit, type BankBreaker, type BreakerOptions } from '../edge/bankBreaker';
 import { getForwardedHeaders } from '../edge/forwardedHeaders';
@@ -56,11 +56,31 @@ export function createSubgraphExecutor(options: SubgraphExecutorOptions): Subgra
   const breakerOptions = options.resilience?.breaker;
   const breaker = breakerOptions === false ? undefined : createBankBreaker(name, breakerOptions);
 
+  // Pruning depends only on the document and the scopes held at this bank: done once per pair, not per request.
+  const preparedCache = new WeakMap<DocumentNode, Map<string, PreparedRequest>>();
+  const prepare = (document: DocumentNode, held: Set<string>): PreparedRequest => {
+    let byHeld = preparedCache.get(document);
+    if (!byHeld) preparedCache.set(document, (byHeld = new Map()));
+    const key = [...held].sort().join(' ');
+    let prepared = byHeld.get(key);
+    if (!prepared) {
+      const pruned = pruneSubgraphRequest(schema, model, { document, bank: name, held }).document;
+      const operation = getOperationAST(pruned);
+      const declared = operation?.variableDefinitions?.map((v) => v.variable.name.value);
+      prepared = { query: print(pruned), usedVariables: declared ? new Set(declared) : null, operationType: operation?.operation, asksNothing: asksNothing(pruned) };
+      // Bounded: a document is one plan node or one stitched delegation; held-scope sets per bank are few.
+      if (byHeld.size < 256) byHeld.set(key, prepared);
+    }
+    return prepared;
+  };
+
   const executor = (async (request: ExecutionRequest) => {
     const ctx = request.context as GatewayContext | undefined;
-    const held = ctx?.consent ? ctx.consent.heldScopes(name) : new Set<string>();
-    const pruned = pruneSubgraphRequest(schema, model, { document: request.document, variables: request.variables, bank: name, held });
-    const body = JSON.stringify({ query: print(pruned.document), variables: pruned.variables ?? {}, ...(request.operationName ? { operationName: request.operationName } : {}) });
+    const held = ctx?.consent ? ctx.consent.heldScopes(name) : NO_SCOPES;
+    const pruned = prepare(request.document, held);
+    if (pruned.asksNothing) return nothingAsked(request);
+    const variables = pruned.usedVariables && request.variables ? pick(request.variables, pruned.usedVariables) : (request.variables ?? {});
+    const body = JSON.stringify({ query: pruned.query, variables, ...(request.operationName ? { operationName: request.operationName } : {}) });
     const headers: Record<string, string> = { ...getForwardedHeaders(ctx), 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' };
     let assertion = '';
     if (ctx?.consent) {
@@ -68,7 +88,7 @@ export function createSubgraphExecutor(options: SubgraphExecutorOptions): Subgra
       headers[ASSERTION_HEADER] = assertion;
     }
     // Idempotent operations only: a query may be repeated, a mutation must not be (it may have landed).
-    const idempotent = operationType(request, pruned.document) === 'query';
+    const idempotent = (request.operationType ?? pruned.operationType) === 'query';
     const deadline = Date.now() + timeoutMs;
     const attempt = async (): Promise<ExecutionResult> => {
       // Signed per attempt: the timestamp bounds replay, so a retry carries a fresh one.
@@ -129,8 +149,39 @@ async function post(transport: typeof fetch, url: string, headers: Record<string
   };
 }
 
-function operationType(request: ExecutionRequest, document: DocumentNode): string | undefined {
-  return request.operationType ?? getOperationAST(document, request.operationName)?.operation;
+interface PreparedRequest {
+  query: string;
+  /** Entities whose every field was pruned: answered without asking the bank. */
+  asksNothing: boolean;
+  /** Variables the pruned document still declares; null: send them all. */
+  usedVariables: Set<string> | null;
+  operationType?: string;
+}
+
+const NO_SCOPES = new Set<string>();
+
+// The answer the bank would give to an entity request for type names only: one empty object per
+// representation under each entities field (their type names are already known).
+function nothingAsked(request: ExecutionRequest): ExecutionResult {
+  const data: Record<string, unknown> = {};
+  for (const definition of request.document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+    for (const selection of definition.selectionSet.selections) {
+      if (selection.kind !== Kind.FIELD) continue;
+      const argument = selection.arguments?.find((a) => a.name.value === 'representations')?.value;
+      const representations = argument?.kind === Kind.VARIABLE ? request.variables?.[argument.name.value] : undefined;
+      data[selection.alias?.value ?? selection.name.value] = Array.isArray(representations)
+        ? representations.map((r) => ({ __typename: (r as { __typename?: unknown })?.__typename }))
+        : [];
+    }
+  }
+  return { data };
+}
+
+function pick(variables: Record<string, unknown>, names: Set<string>): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const key of Object.keys(variables)) if (names.has(key)) picked[key] = variables[key];
+  return picked;
 }
 
 function downstreamError(name: string, message = `Subgraph '${name}' could not be reached or failed`): GraphQLError {

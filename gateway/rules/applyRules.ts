@@ -9,6 +9,11 @@ export class RulesFileError extends Error {
   override name = 'RulesFileError';
 }
 
+/** A rule that returned false or threw: deny, and say nothing of the internal reason. */
+export function forbiddenByRule(): GraphQLError {
+  return new GraphQLError('Forbidden by a security rule', { extensions: { code: ErrorCode.FORBIDDEN } });
+}
+
 /**
  * Applies the consent rules AND-ed with the security team's rules to the executable schema with
  * graphql-shield. Only fields that have a rule are wrapped (shield would otherwise wrap every field with
@@ -30,8 +35,7 @@ export function applyRules(schema: GraphQLSchema, consentRules: RuleMap, securit
   if (Object.keys(tree).length === 0) return schema;
   const generator = shield(tree, {
     allowExternalErrors: false,
-    // A rule that returned false or threw: deny, and say nothing of the internal reason.
-    fallbackError: () => new GraphQLError('Forbidden by a security rule', { extensions: { code: ErrorCode.FORBIDDEN } }),
+    fallbackError: forbiddenByRule,
   });
   const full = generator.generate(schema) as Record<string, Record<string, unknown>>;
   const ruled: Record<string, Record<string, unknown>> = {};

@@ -92,9 +92,13 @@ describe('Consent: data minimisation', () => {
     expect(lastQuery('contoso')).not.toContain('merchant');
   });
 
-  it('asks a bank nothing guarded when every grant there has lapsed', async () => {
-    await t.run('bob', ACCOUNTS);
-    expect(lastQuery('northwind')).not.toMatch(/displayName|balance|transactions/);
+  it('does not call a bank at all when every grant there has lapsed', async () => {
+    const before = t.subgraphs.received.northwind.length;
+    const r = await t.run('bob', ACCOUNTS);
+    expect(t.subgraphs.received.northwind.length).toBe(before);
+    // The account is still listed (from the platform's links), every bank field stripped as EXPIRED.
+    expect(((r.data!.me as any).accounts as any[]).map((a) => a.id)).toEqual(['nw-bob-chk']);
+    expect(r.errors!.every((e) => e.extensions?.consent?.reason === 'EXPIRED')).toBe(true);
   });
 
   it('sends each bank only its own grants in the consent assertion', async () => {

@@ -1,0 +1,39 @@
+import type { Anchor } from '../context';
+import type { ConsentErrorExtension } from '../errors';
+import type { ConsentModel, FieldRequirement } from '../supergraph/consentModel';
+import { isInside } from './anchorResolvers';
+import type { RequestConsent } from './requestConsent';
+
+/** The outcome of one guarded field on one object: served under a grant, or stripped with its error extension. */
+export type FieldDecision =
+  | { served: true; consent: Omit<ConsentErrorExtension, 'reason'>; grantId: string; oneTime: boolean }
+  | { served: false; consent: ConsentErrorExtension; grantId: string | null };
+
+/**
+ * Decides one guarded field of one object (CONSENT.md, "How a field is decided"): the bank is the field's
+ * owner or the account's bank, the account the object's own or the one it hangs under; dated items must
+ * lie inside the allowing grant's window. Anything unknown strips (no "maybe"). Pure: logging is the caller's.
+ */
+export function decideField(
+  model: ConsentModel,
+  typeName: string,
+  requirement: FieldRequirement,
+  parent: Record<string, unknown>,
+  anchor: Anchor,
+  consent: RequestConsent,
+): FieldDecision {
+  const needsAccount = model.accountTypes.has(typeName) || model.anchoredTypes.has(typeName);
+  const bank = requirement.owner ?? anchor.bank;
+  if (bank === undefined || (needsAccount && anchor.account === undefined)) {
+    return { served: false, consent: { bank: bank ?? 'unknown', scopes: requirement.scopes, reason: 'ACCOUNT_NOT_CONSENTED' }, grantId: null };
+  }
+  const decision = consent.decide(bank, requirement.scopes, anchor.account);
+  const extension = anchor.account ? { bank, scopes: requirement.scopes, account: anchor.account } : { bank, scopes: requirement.scopes };
+  if (!decision.allowed || !decision.grant) {
+    return { served: false, consent: { ...extension, reason: decision.reason ?? 'MISSING' }, grantId: decision.grant?.id ?? null };
+  }
+  if (model.datedTypes.has(typeName) && decision.historyFrom && !isInside(parent, decision.historyFrom)) {
+    return { served: false, consent: { ...extension, reason: 'OUTSIDE_WINDOW' }, grantId: decision.grant.id };
+  }
+  return { served: true, consent: extension, grantId: decision.grant.id, oneTime: decision.grant.oneTime };
+}

@@ -1,0 +1,208 @@
+import {
+  execute,
+  getVariableValues,
+  GraphQLError,
+  isAbstractType,
+  Kind,
+  print,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { QueryPlanner, type QueryPlan } from '@graphql-hive/router-query-planner';
+import type { Executor } from '@graphql-tools/utils';
+import type { GatewayExecutor } from '@apollo/server-gateway-interface';
+import type { GatewayContext } from '../../context';
+import { pruneSubgraphRequest } from '../../consent/pruneSubgraphRequest';
+import { ErrorCode } from '../../errors';
+import { LIFECYCLE_NAMES } from '../../lifecycle/addLifecycleFields';
+import type { ConsentModel } from '../../supergraph/consentModel';
+import type { Supergraph } from '../../supergraph/readSupergraph';
+import { collectFields, hasVariableConditions } from './collectFields';
+import { evaluateTeamRules } from './evaluateTeamRules';
+import { executeQueryPlan, type TypeSatisfies } from './executeQueryPlan';
+import type { FieldGuards } from './fieldGuards';
+import { createSubfields, shapeResult, type SubfieldsOf } from './shapeResult';
+
+export interface PlanExecutorOptions {
+  supergraph: Supergraph;
+  model: ConsentModel;
+  /** The served schema (supergraph API schema plus the gateway's own fields): validation and shaping use it. */
+  schema: GraphQLSchema;
+  guards: FieldGuards;
+  /** Subgraph name -> its executor (pruning, assertion, signing, deadline, retries, breaker). */
+  subgraphs: Map<string, Executor>;
+}
+
+/** Root fields the gateway answers itself, with graphql-js on the served schema; no subgraph is asked. */
+const LOCAL_ROOT_FIELDS = new Set<string>(['__schema', '__type', LIFECYCLE_NAMES.query, LIFECYCLE_NAMES.mutation]);
+
+interface PreparedOperation {
+  operation: OperationDefinitionNode;
+  fragments: Record<string, FragmentDefinitionNode>;
+  rootType: GraphQLObjectType;
+  rootNodes: readonly FieldNode[];
+  /** Root response keys answered locally, and a document with only those fields (undefined: none). */
+  localKeys: Set<string>;
+  localDocument?: DocumentNode;
+  /** Undefined when no root field needs a subgraph. */
+  plan?: QueryPlan;
+  /** Cached field collection, unless @skip/@include depend on variables. */
+  subfields?: SubfieldsOf;
+}
+
+/**
+ * The executor Apollo Server runs instead of graphql-js (through its gateway interface): the operation is
+ * planned once by Hive Router's query planner (with the consent keys added), the plan run against the
+ * subgraphs, and the merged data shaped and consent-enforced in one synchronous walk (shapeResult).
+ * Plans are cached per parsed document (Apollo Server caches documents by query hash).
+ */
+export function createPlanExecutor(options: PlanExecutorOptions): GatewayExecutor {
+  const { schema, supergraph, model, guards } = options;
+  const planner = new QueryPlanner(supergraph.sdl);
+  const prepared = new WeakMap<DocumentNode, Map<string, PreparedOperation>>();
+  const satisfies: TypeSatisfies = (typename, condition) => {
+    if (typename === condition) return true;
+    const abstract = schema.getType(condition);
+    const concrete = schema.getType(typename);
+    return !!abstract && !!concrete && isAbstractType(abstract) && 'getInterfaces' in concrete && schema.isSubType(abstract, concrete as GraphQLObjectType);
+  };
+
+  const prepare = (document: DocumentNode, operation: OperationDefinitionNode): PreparedOperation => {
+    const name = operation.name?.value ?? '';
+    let byName = prepared.get(document);
+    if (!byName) prepared.set(document, (byName = new Map()));
+    let entry = byName.get(name);
+    if (entry) return entry;
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+    const rootType = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'query' ? schema.getQueryType() : null;
+    if (!rootType) throw new GraphQLError(`${operation.operation} operations are not served`, { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } });
+    const rootNodes: FieldNode[] = [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: rootType.name }, selectionSet: operation.selectionSet }];
+    // Which root keys are local is decided on names alone (a conditional root field is still local or not).
+    const localKeys = new Set<string>();
+    const localNames = new Set<string>();
+    let federated = false;
+    for (const [key, nodes] of collectFields(schema, fragments, ALL_INCLUDED, rootType, [operation.selectionSet])) {
+      const fieldName = nodes[0]!.name.value;
+      if (LOCAL_ROOT_FIELDS.has(fieldName)) {
+        localKeys.add(key);
+        localNames.add(fieldName);
+      } else if (fieldName !== '__typename') {
+        federated = true;
+      }
+    }
+    let plan: QueryPlan | undefined;
+    if (federated) {
+      const remote = localNames.size ? withoutRootFields(document, operation, localNames) : document;
+      // The keys the consent decisions read (account id, item date) are planned like any field.
+      const withKeys = pruneSubgraphRequest(supergraph.schema, model, { document: remote, bank: '', held: 'all' }).document;
+      plan = planner.plan(print(withKeys), operation.name?.value ?? null, NO_LABELS, 0);
+    }
+    const localDocument = localNames.size ? onlyRootFields(document, operation, localNames) : undefined;
+    entry = {
+      operation, fragments, rootType, rootNodes, localKeys, localDocument, plan,
+      subfields: hasVariableConditions(document) ? undefined : createSubfields(schema, guards, fragments, {}),
+    };
+    if (byName.size < 16) byName.set(name, entry);
+    return entry;
+  };
+
+  return async (requestContext) => {
+    const ctx = requestContext.context as GatewayContext;
+    const { document, operation } = requestContext;
+    const op = prepare(document, operation);
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], requestContext.request.variables ?? {});
+    if (coerced.errors) {
+      if (requestContext.response?.http) requestContext.response.http.status = 400;
+      return { errors: coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT } })) };
+    }
+    const variables = coerced.coerced;
+
+    const local = op.localDocument
+      ? execute({ schema, document: op.localDocument, contextValue: ctx, variableValues: requestContext.request.variables ?? {}, operationName: operation.name?.value })
+      : undefined;
+
+    let data: Record<string, unknown> | null = {};
+    const errors: GraphQLError[] = [];
+    if (op.plan) {
+      const run = await executeQueryPlan(op.plan, variables, (request) => {
+        const executor = options.subgraphs.get(request.subgraph);
+        if (!executor) throw new Error(`The plan names a subgraph the gateway does not know: '${request.subgraph}'`);
+        return executor({ document: request.document, variables: request.variables, context: ctx, operationType: request.operationType as never }) as never;
+      }, satisfies);
+      const subfields = op.subfields ?? createSubfields(schema, guards, op.fragments, variables);
+      const verdicts = guards.hasTeamRules
+        ? await evaluateTeamRules({ schema, guards, subfields, rootType: op.rootType, rootNodes: op.rootNodes, data: run.data, ctx, operation, fragments: op.fragments, variables })
+        : undefined;
+      const shaped = shapeResult({
+        schema, model, guards, subfields, rootType: op.rootType, rootNodes: op.rootNodes, data: run.data, ctx, verdicts,
+        skipRootKeys: op.localKeys, hadFetchErrors: run.hadFetchErrors,
+      });
+      data = shaped.data;
+      errors.push(...withoutStrippedPaths(run.errors, shaped.errors), ...shaped.errors);
+    } else {
+      // Only local fields (and perhaps __typename): shape an empty object for the root's own keys.
+      const subfields = op.subfields ?? createSubfields(schema, guards, op.fragments, variables);
+      data = shapeResult({ schema, model, guards, subfields, rootType: op.rootType, rootNodes: op.rootNodes, data: {}, ctx, skipRootKeys: op.localKeys, hadFetchErrors: false }).data;
+    }
+    if (local) {
+      const result = await local;
+      if (result.errors) errors.unshift(...result.errors);
+      if (data && result.data) data = inRootOrder(op, data, result.data as Record<string, unknown>, variables);
+      else if (!result.data) data = null;
+    }
+    return errors.length ? { data, errors } : { data };
+  };
+}
+
+/**
+ * A subgraph's error inside a field the gateway stripped says nothing the consent error does not (a bank
+ * enforcing @consent itself refuses the same field): only the gateway's error is reported there.
+ */
+function withoutStrippedPaths(fetchErrors: GraphQLError[], shapeErrors: GraphQLError[]): GraphQLError[] {
+  if (fetchErrors.length === 0 || shapeErrors.length === 0) return fetchErrors;
+  const stripped = new Set(shapeErrors.filter((e) => e.path).map((e) => e.path!.join('\u0000')));
+  return fetchErrors.filter((error) => {
+    const path = error.path ?? [];
+    for (let i = 1; i <= path.length; i++) if (stripped.has(path.slice(0, i).join('\u0000'))) return false;
+    return true;
+  });
+}
+
+const ALL_INCLUDED: Record<string, unknown> = {};
+const NO_LABELS = new Set<string>();
+
+/** Root keys in the operation's order, whichever part (local or planned) answered them. */
+function inRootOrder(op: PreparedOperation, planned: Record<string, unknown>, local: Record<string, unknown>, _variables: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const selection of op.operation.selectionSet.selections) {
+    if (selection.kind !== Kind.FIELD) continue;
+    const key = selection.alias?.value ?? selection.name.value;
+    if (key in local) out[key] = local[key];
+    else if (key in planned) out[key] = planned[key];
+  }
+  for (const [key, value] of Object.entries({ ...planned, ...local })) if (!(key in out)) out[key] = value;
+  return out;
+}
+
+function filterRoot(document: DocumentNode, operation: OperationDefinitionNode, keep: (name: string) => boolean): DocumentNode {
+  const selections = operation.selectionSet.selections.filter((s) => s.kind !== Kind.FIELD || keep(s.name.value));
+  return {
+    ...document,
+    definitions: document.definitions
+      .filter((d) => d.kind !== Kind.OPERATION_DEFINITION || d === operation)
+      .map((d) => (d === operation ? { ...operation, selectionSet: { ...operation.selectionSet, selections } } : d)),
+  };
+}
+
+function withoutRootFields(document: DocumentNode, operation: OperationDefinitionNode, names: Set<string>): DocumentNode {
+  return filterRoot(document, operation, (name) => !names.has(name));
+}
+
+function onlyRootFields(document: DocumentNode, operation: OperationDefinitionNode, names: Set<string>): DocumentNode {
+  return filterRoot(document, operation, (name) => names.has(name) || name === '__typename');
+}

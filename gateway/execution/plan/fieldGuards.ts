@@ -1,0 +1,64 @@
+import { getNamedType, isAbstractType, isCompositeType, isListType, isNonNullType, isObjectType, type GraphQLField, type GraphQLSchema } from 'graphql';
+import type { IRule } from 'graphql-shield';
+import type { RuleMap } from '../../consent/consentRules';
+import type { ConsentModel, DatedType, FieldRequirement } from '../../supergraph/consentModel';
+
+/** What the shaping step must do at one field of one object type; fields without a guard are copied as they are. */
+export interface FieldGuard {
+  coordinate: string;
+  /** The consent the field needs (from @consent), decided per object. */
+  requirement?: FieldRequirement;
+  /** The security team's rule for the field (graphql-shield), AND-ed with consent. */
+  teamRule?: IRule;
+  /** The field's objects hang under the parent's account: they inherit its anchor, with the field's owner as bank. */
+  carrier?: { owner?: string };
+  /** A list of dated items: items outside the allowing grant's history window are dropped. */
+  dated?: DatedType;
+}
+
+/** Per-schema facts for shaping, computed once at start-up. */
+export interface FieldGuards {
+  byField: Map<GraphQLField<unknown, unknown>, FieldGuard>;
+  /** Object types from which a field with a team rule can be reached (the rules pre-pass walks only those). */
+  reachesTeamRule: Set<string>;
+  hasTeamRules: boolean;
+}
+
+/** Indexes consent requirements, carriers, dated lists and the team's rules by field of the served schema. */
+export function buildFieldGuards(schema: GraphQLSchema, model: ConsentModel, teamRules: RuleMap): FieldGuards {
+  const byField = new Map<GraphQLField<unknown, unknown>, FieldGuard>();
+  const ruled = new Set<string>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const coordinate = `${type.name}.${field.name}`;
+      const requirement = model.requirements.get(coordinate);
+      const teamRule = teamRules[type.name]?.[field.name];
+      const carrier = model.carriers.has(coordinate) ? { owner: requirement?.owner } : undefined;
+      const inner = isNonNullType(field.type) ? field.type.ofType : field.type;
+      const dated = carrier && isListType(inner) ? model.datedTypes.get(getNamedType(field.type).name) : undefined;
+      if (!requirement && !teamRule && !carrier) continue;
+      byField.set(field as GraphQLField<unknown, unknown>, { coordinate, requirement, teamRule, carrier, dated });
+      if (teamRule) ruled.add(type.name);
+    }
+  }
+  // Fixpoint: a type reaches a ruled field if it has one or a field whose possible types reach one.
+  const reachesTeamRule = new Set(ruled);
+  for (let changed = ruled.size > 0; changed;) {
+    changed = false;
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || reachesTeamRule.has(type.name) || type.name.startsWith('__')) continue;
+      const reaches = Object.values(type.getFields()).some((field) => {
+        const named = getNamedType(field.type);
+        if (!isCompositeType(named)) return false;
+        const possible = isAbstractType(named) ? schema.getPossibleTypes(named) : [named];
+        return possible.some((t) => reachesTeamRule.has(t.name));
+      });
+      if (reaches) {
+        reachesTeamRule.add(type.name);
+        changed = true;
+      }
+    }
+  }
+  return { byField, reachesTeamRule, hasTeamRules: ruled.size > 0 };
+}
