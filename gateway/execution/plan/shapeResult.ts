@@ -146,7 +146,8 @@ class Walker {
     if (isNonNullType(type)) {
       const value = this.value(type.ofType, raw, entry, path, anchor);
       if (value === null || value === undefined || value === NULLED) {
-        if (value !== NULLED && !this.input.hadFetchErrors) {
+        // Reported once, where the null came from: a null from a child that propagated was reported there.
+        if (value !== NULLED && (raw === null || raw === undefined) && !this.input.hadFetchErrors) {
           this.fail(new GraphQLError(`Cannot return null for non-nullable field ${entry.coordinate}.`), path);
         }
         return NULLED;
