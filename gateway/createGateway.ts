@@ -2,6 +2,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { createAuditPlugin } from './audit/createAuditPlugin';
+import { groupAuditWrites } from './audit/groupAuditWrites';
 import type { AuditTrail } from './audit/types';
 import { RequestConsent } from './consent/requestConsent';
 import type { ConsentStore } from './consent/types';
@@ -111,7 +112,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       ApolloServerPluginCacheControlDisabled(),
       ...edge.plugins,
       criticalErrorPlugin,
-      createAuditPlugin({ audit: options.audit ?? options.store.audit, markUsed: (id) => options.store.markUsed(id), onError: options.onAuditError }),
+      createAuditPlugin({ audit: groupAuditWrites(options.audit ?? options.store.audit), markUsed: (id) => options.store.markUsed(id), onError: options.onAuditError }),
     ],
   });
   await apollo.start();

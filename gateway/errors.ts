@@ -65,9 +65,12 @@ declare module 'graphql' {
   }
 }
 
+/** The message of the error put at the path of a field stripped for lack of consent. */
+export function consentMessage(consent: ConsentErrorExtension): string {
+  return `Consent required: ${consent.scopes.join(', ')} at ${consent.bank}`;
+}
+
 /** The error put at the path of a field stripped for lack of consent. */
-export function consentError(consent: ConsentErrorExtension): GraphQLError {
-  return new GraphQLError(`Consent required: ${consent.scopes.join(', ')} at ${consent.bank}`, {
-    extensions: { code: ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE, consent },
-  });
+export function consentError(consent: ConsentErrorExtension, path?: readonly (string | number)[]): GraphQLError {
+  return new GraphQLError(consentMessage(consent), { path, extensions: { code: ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE, consent } });
 }

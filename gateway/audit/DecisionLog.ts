@@ -39,24 +39,53 @@ interface StrippedGroup {
   count: number;
 }
 
+/** Served fields of one coordinate under one decision (bank, scopes, account) and grant: their paths. */
+interface ServedGroup {
+  coordinate: string;
+  consent: Omit<ConsentErrorExtension, 'reason'>;
+  grantId: string;
+  oneTime: boolean;
+  paths: ResponsePath[];
+}
+
 /**
- * Every consent decision of one request, as the rules make them: served fields one per path (their
- * paths are needed to strip them if the audit write fails), stripped ones counted per coordinate.
+ * Every consent decision of one request, as the rules make them: served fields grouped by coordinate,
+ * decision and grant with one path each (the paths are needed to strip them if the audit write fails),
+ * stripped ones counted per coordinate. Grouping is by identity (the consent extension object is one per
+ * decision), so recording a field costs no key string: it runs for every guarded field of every object.
  */
 export class DecisionLog {
-  private readonly servedFields: ServedField[] = [];
+  private readonly servedGroups = new Map<object, Map<string, Map<string, ServedGroup>>>();
   private readonly strippedGroups = new Map<string, StrippedGroup>();
 
+  /** Every served field, one per path (built on demand). */
   get served(): readonly ServedField[] {
-    return this.servedFields;
+    const fields: ServedField[] = [];
+    for (const group of this.groups()) {
+      for (const path of group.paths) fields.push({ path, coordinate: group.coordinate, consent: group.consent, grantId: group.grantId, oneTime: group.oneTime });
+    }
+    return fields;
   }
 
   get isEmpty(): boolean {
-    return this.servedFields.length === 0 && this.strippedGroups.size === 0;
+    return this.servedGroups.size === 0 && this.strippedGroups.size === 0;
+  }
+
+  /** The one-time grants that served something in this request. */
+  oneTimeGrants(): string[] {
+    const ids = new Set<string>();
+    for (const group of this.groups()) if (group.oneTime) ids.add(group.grantId);
+    return [...ids];
   }
 
   serve(field: ServedField): void {
-    this.servedFields.push(field);
+    let byCoordinate = this.servedGroups.get(field.consent);
+    if (!byCoordinate) this.servedGroups.set(field.consent, (byCoordinate = new Map()));
+    let byGrant = byCoordinate.get(field.coordinate);
+    if (!byGrant) byCoordinate.set(field.coordinate, (byGrant = new Map()));
+    const group = byGrant.get(field.grantId);
+    if (group) group.paths.push(field.path);
+    else byGrant.set(field.grantId, { coordinate: field.coordinate, consent: field.consent, grantId: field.grantId, oneTime: field.oneTime, paths: [field.path] });
   }
 
   stripped(coordinate: string, bank: string, reason: ConsentReason, grantId: string | null = null): void {
@@ -66,31 +95,43 @@ export class DecisionLog {
     else this.strippedGroups.set(key, { coordinate, bank, grantId, reason, count: 1 });
   }
 
-  /** Turns the served fields matching `which` into stripped ones with `reason`; returns them. */
-  takeBack(which: (field: ServedField) => boolean, reason: ConsentReason): RevokedServing[] {
+  /** Turns the served fields matching `which` into stripped ones with `reason`; returns them, one per path. */
+  takeBack(which: (field: Omit<ServedField, 'path'>) => boolean, reason: ConsentReason): RevokedServing[] {
     const taken: RevokedServing[] = [];
-    for (let i = this.servedFields.length - 1; i >= 0; i--) {
-      const field = this.servedFields[i]!;
-      if (!which(field)) continue;
-      this.servedFields.splice(i, 1);
-      this.stripped(field.coordinate, field.consent.bank, reason, field.grantId);
-      taken.unshift({ ...field, reason });
+    for (const [consent, byCoordinate] of this.servedGroups) {
+      for (const [coordinate, byGrant] of byCoordinate) {
+        for (const [grantId, group] of byGrant) {
+          if (!which(group)) continue;
+          byGrant.delete(grantId);
+          for (const path of group.paths) {
+            this.stripped(coordinate, group.consent.bank, reason, grantId);
+            taken.push({ path, coordinate, consent: group.consent, grantId, oneTime: group.oneTime, reason });
+          }
+        }
+        if (byGrant.size === 0) byCoordinate.delete(coordinate);
+      }
+      if (byCoordinate.size === 0) this.servedGroups.delete(consent);
     }
     return taken;
   }
 
   /** The audit rows: one per coordinate, bank, grant and outcome, with its paths count. */
   records(meta: Pick<AuditRecord, 'at' | 'requestId' | 'userId' | 'operationName' | 'operationHash'>): AuditRecord[] {
+    // Several decisions (accounts) of one bank may share a coordinate and grant: one row for them.
     const served = new Map<string, AuditRecord>();
-    for (const field of this.servedFields) {
-      const key = `${field.coordinate}\u0000${field.consent.bank}\u0000${field.grantId}`;
+    for (const group of this.groups()) {
+      const key = `${group.coordinate}\u0000${group.consent.bank}\u0000${group.grantId}`;
       const row = served.get(key);
-      if (row) row.pathsCount += 1;
-      else served.set(key, { ...meta, bank: field.consent.bank, grantId: field.grantId, coordinate: field.coordinate, pathsCount: 1, outcome: 'served', reason: null });
+      if (row) row.pathsCount += group.paths.length;
+      else served.set(key, { ...meta, bank: group.consent.bank, grantId: group.grantId, coordinate: group.coordinate, pathsCount: group.paths.length, outcome: 'served', reason: null });
     }
     const stripped = [...this.strippedGroups.values()].map((g): AuditRecord => ({
       ...meta, bank: g.bank, grantId: g.grantId, coordinate: g.coordinate, pathsCount: g.count, outcome: 'stripped', reason: g.reason,
     }));
     return [...served.values(), ...stripped];
+  }
+
+  private *groups(): Iterable<ServedGroup> {
+    for (const byCoordinate of this.servedGroups.values()) for (const byGrant of byCoordinate.values()) yield* byGrant.values();
   }
 }

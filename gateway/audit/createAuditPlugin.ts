@@ -35,7 +35,7 @@ export function createAuditPlugin(options: AuditPluginOptions): ApolloServerPlug
           const takeBack = (which: Parameters<typeof log.takeBack>[0], reason: ConsentReason) => takenBack.push(...log.takeBack(which, reason));
 
           // One retrieval per one-time grant: of two concurrent requests, markUsed lets exactly one win.
-          const oneTime = [...new Set(log.served.filter((f) => f.oneTime).map((f) => f.grantId))];
+          const oneTime = log.oneTimeGrants();
           await Promise.all(oneTime.map(async (grantId) => {
             const used = await options.markUsed(grantId).then((won) => (won ? null : 'EXPIRED'), (error: unknown) => {
               onError(`one-time grant '${grantId}' could not be marked used`, error);

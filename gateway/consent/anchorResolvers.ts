@@ -70,7 +70,7 @@ function tag(value: unknown, anchor: Anchor, ctx: GatewayContext, dated?: DatedL
 /** True when a dated item is on or after `from`; an item without a readable date is outside (fail closed). */
 export function isInside(item: unknown, from: Date): boolean {
   const raw = item !== null && typeof item === 'object' ? (item as Record<string, unknown>)[DATE_KEY] : undefined;
-  const at = typeof raw === 'string' || typeof raw === 'number' ? new Date(raw).getTime() : NaN;
+  const at = typeof raw === 'string' ? Date.parse(raw) : typeof raw === 'number' ? raw : NaN;
   return Number.isFinite(at) && at >= from.getTime();
 }
 

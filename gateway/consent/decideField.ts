@@ -12,7 +12,8 @@ export type FieldDecision =
 /**
  * Decides one guarded field of one object (CONSENT.md, "How a field is decided"): the bank is the field's
  * owner or the account's bank, the account the object's own or the one it hangs under; dated items must
- * lie inside the allowing grant's window. Anything unknown strips (no "maybe"). Pure: logging is the caller's.
+ * lie inside the allowing grant's window (`inside`, which callers may memoise per object). Anything unknown
+ * strips (no "maybe"). Pure: logging is the caller's.
  */
 export function decideField(
   model: ConsentModel,
@@ -21,6 +22,7 @@ export function decideField(
   parent: Record<string, unknown>,
   anchor: Anchor,
   consent: RequestConsent,
+  inside: (item: Record<string, unknown>, from: Date) => boolean = isInside,
 ): FieldDecision {
   const needsAccount = model.accountTypes.has(typeName) || model.anchoredTypes.has(typeName);
   const bank = requirement.owner ?? anchor.bank;
@@ -28,11 +30,11 @@ export function decideField(
     return { served: false, consent: { bank: bank ?? 'unknown', scopes: requirement.scopes, reason: 'ACCOUNT_NOT_CONSENTED' }, grantId: null };
   }
   const decision = consent.decide(bank, requirement.scopes, anchor.account);
-  const extension = anchor.account ? { bank, scopes: requirement.scopes, account: anchor.account } : { bank, scopes: requirement.scopes };
+  const extension = decision.extension;
   if (!decision.allowed || !decision.grant) {
     return { served: false, consent: { ...extension, reason: decision.reason ?? 'MISSING' }, grantId: decision.grant?.id ?? null };
   }
-  if (model.datedTypes.has(typeName) && decision.historyFrom && !isInside(parent, decision.historyFrom)) {
+  if (decision.historyFrom && model.datedTypes.has(typeName) && !inside(parent, decision.historyFrom)) {
     return { served: false, consent: { ...extension, reason: 'OUTSIDE_WINDOW' }, grantId: decision.grant.id };
   }
   return { served: true, consent: extension, grantId: decision.grant.id, oneTime: decision.grant.oneTime };

@@ -19,6 +19,8 @@ export interface Decision {
   grant?: Grant;
   /** Dated items before this instant are outside the window; null: no window. */
   historyFrom?: Date | null;
+  /** What a consent error about this decision names (bank, scopes, account): one object per decision. */
+  extension: { bank: string; scopes: string[]; account?: string };
 }
 
 /**
@@ -27,7 +29,8 @@ export interface Decision {
  */
 export class RequestConsent {
   private readonly byBank = new Map<string, Grant[]>();
-  private readonly cache = new Map<string, Decision>();
+  // scopes array (the requirement's own, reused for every object) -> bank -> account -> decision.
+  private readonly cache = new Map<readonly string[], Map<string, Map<string | undefined, Decision>>>();
   private readonly held = new Map<string, Set<string>>();
   /** Every decision the consent rules made in this request, for the audit trail. */
   readonly log = new DecisionLog();
@@ -52,17 +55,22 @@ export class RequestConsent {
 
   /** Allow only if an active grant at `bank` holds every scope and covers `account` (when given). */
   decide(bank: string, scopes: string[], account: string | undefined): Decision {
-    const key = `${bank}\u0000${account ?? ''}\u0000${scopes.join(',')}`;
-    let decision = this.cache.get(key);
+    // Called for every guarded field of every object: keyed by identity, no key string built per call.
+    let byBank = this.cache.get(scopes);
+    if (!byBank) this.cache.set(scopes, (byBank = new Map()));
+    let byAccount = byBank.get(bank);
+    if (!byAccount) byBank.set(bank, (byAccount = new Map()));
+    let decision = byAccount.get(account);
     if (!decision) {
       decision = this.compute(bank, scopes, account);
-      this.cache.set(key, decision);
+      byAccount.set(account, decision);
     }
     return decision;
   }
 
   private compute(bank: string, scopes: string[], account: string | undefined): Decision {
-    const base = { allowed: false, bank, scopes, account } as const;
+    const extension = account === undefined ? { bank, scopes } : { bank, scopes, account };
+    const base = { allowed: false, bank, scopes, account, extension } as const;
     if (this.user === null) return { ...base, reason: 'UNAUTHENTICATED' };
     if (!Array.isArray(this.grants)) return { ...base, reason: 'CONSENT_UNAVAILABLE' };
     const grants = this.byBank.get(bank) ?? [];

@@ -13,7 +13,7 @@ import {
   type GraphQLOutputType,
   type GraphQLSchema,
 } from 'graphql';
-import type { ResponsePath } from '../../audit/DecisionLog';
+import { pathToArray, type ResponsePath } from '../../audit/DecisionLog';
 import type { Anchor, GatewayContext } from '../../context';
 import { isInside } from '../../consent/anchorResolvers';
 import { decideField } from '../../consent/decideField';
@@ -97,6 +97,7 @@ class Walker {
       anchor = { account: typeof id === 'string' ? id : undefined, bank };
     }
     const out: Json = {};
+    let inside: typeof isInside | undefined;
     for (const entry of this.input.subfields(type, nodes)) {
       const { key } = entry;
       if (skip?.has(key)) continue;
@@ -115,10 +116,11 @@ class Walker {
       if (guard) {
         const denied = guard.teamRule ? verdicts?.get(raw)?.get(key) : undefined;
         if (guard.requirement) {
-          const decision = decideField(model, type.name, guard.requirement, raw, anchor, ctx.consent);
+          inside ??= model.datedTypes.has(type.name) ? memoInside() : isInside;
+          const decision = decideField(model, type.name, guard.requirement, raw, anchor, ctx.consent, inside);
           if (!decision.served) {
             ctx.consent.log.stripped(guard.coordinate, decision.consent.bank, decision.consent.reason, decision.grantId);
-            this.fail(consentError(decision.consent), fieldPath);
+            this.errors.push(consentError(decision.consent, pathToArray(fieldPath)));
             if (isNonNullType(field.type)) return NULLED;
             out[key] = null;
             continue;
@@ -193,10 +195,21 @@ class Walker {
   }
 
   private fail(error: GraphQLError, path: ResponsePath): void {
-    const keys: (string | number)[] = [];
-    for (let p: ResponsePath | undefined = path; p; p = p.prev) keys.push(p.key);
-    this.errors.push(new GraphQLError(error.message, { path: keys.reverse(), extensions: error.extensions, originalError: error.originalError ?? undefined }));
+    this.errors.push(new GraphQLError(error.message, { path: pathToArray(path), extensions: error.extensions, originalError: error.originalError ?? undefined }));
   }
+}
+
+// One window check per dated object, however many of its fields are decided under the same grant.
+function memoInside(): typeof isInside {
+  let from: Date | undefined;
+  let result = false;
+  return (item, at) => {
+    if (at !== from) {
+      from = at;
+      result = isInside(item, at);
+    }
+    return result;
+  };
 }
 
 /** Builds a cached SubfieldsOf for one operation (its fragments and, when they matter, its variables). */
