@@ -15,10 +15,12 @@ export async function withStore<T>(fn: (store: ConsentStore) => Promise<T>): Pro
 
 /**
  * The configured consent store: PostgreSQL when DATABASE_URL is set, else embedded PGlite.
- * CONSENTGATE_GRANT_CACHE=1 caches grants per instance with LISTEN/NOTIFY invalidation (cacheGrants.ts).
+ * CONSENTGATE_GRANT_CACHE=1 or 0 turns the per-instance grant cache on or off (cacheGrants.ts); unset: the
+ * store's default (on for PGlite, off for PostgreSQL).
  */
 export function openStore(): Promise<ConsentStore> {
   const databaseUrl = process.env.DATABASE_URL || undefined;
-  const grantCache = process.env.CONSENTGATE_GRANT_CACHE === '1';
+  const flag = process.env.CONSENTGATE_GRANT_CACHE;
+  const grantCache = flag === '1' ? true : flag === '0' ? false : undefined;
   return createConsentStore(databaseUrl ? { databaseUrl, grantCache } : { dataDir: join(dataDir(), 'pglite'), grantCache });
 }

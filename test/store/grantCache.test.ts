@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveConsentStoreOptions } from '../../gateway/consent/store/createConsentStore';
 import { cacheGrants, type CachedConsentStore } from '../../gateway/consent/store/cacheGrants';
 import { createSqlConsentStore } from '../../gateway/consent/store/createSqlConsentStore';
 import { loadMigrations, runMigrations } from '../../gateway/consent/store/runMigrations';
@@ -87,5 +88,14 @@ describeEachBackend('Store grant cache: per instance, invalidated by LISTEN/NOTI
     await within(5000, async () => cached.cache.listening);
     await other.revoke('c-5', 'customer', 'test');
     await within(2000, async () => (await cached.grantsForUser('cache-e'))[0]!.status === 'revoked');
+  });
+});
+
+describe('Store grant cache: the default per backend', () => {
+  it('is on for embedded PGlite (one process: every change goes through the cached store) and off for PostgreSQL', () => {
+    expect(resolveConsentStoreOptions({}).grantCache).toEqual({});
+    expect(resolveConsentStoreOptions({ databaseUrl: 'postgres://db/x' }).grantCache).toBe(false);
+    expect(resolveConsentStoreOptions({ grantCache: false }).grantCache).toBe(false);
+    expect(resolveConsentStoreOptions({ databaseUrl: 'postgres://db/x', grantCache: true }).grantCache).toEqual({});
   });
 });

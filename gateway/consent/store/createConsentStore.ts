@@ -27,8 +27,11 @@ export interface ConsentStoreOptions {
   /** Default () => new Date(). The clock for grantedAt, revocation, use and status; tests inject one. */
   now?: () => Date;
   /**
-   * Default false: every grantsForUser reads the database. true (or options): each user's grants are
-   * cached in this instance and dropped on the NOTIFY every grant change commits (cacheGrants.ts).
+   * Default: on for embedded PGlite, off for PostgreSQL. true (or options): each user's grants are cached
+   * in this instance and dropped when a grant changes: at once for changes made through this store, and
+   * on the NOTIFY every grant change commits for changes made elsewhere (cacheGrants.ts). PGlite has one
+   * process, so every change goes through this store and the cache is exact; with PostgreSQL another
+   * instance's change reaches this one only when its NOTIFY does (measured in the README), so off.
    */
   grantCache?: boolean | GrantCacheOptions;
 }
@@ -71,7 +74,9 @@ export async function createConsentStore(options: ConsentStoreOptions = {}): Pro
 /** Applies defaults and checks the options; throws an INVALID_INPUT ConsentStoreError. */
 export function resolveConsentStoreOptions(options: ConsentStoreOptions): ResolvedConsentStoreOptions {
   const { databaseUrl, dataDir, schema = 'public', now = () => new Date() } = options;
-  const grantCache = options.grantCache === true ? {} : (options.grantCache || false);
+  const grantCache = options.grantCache === undefined
+    ? (databaseUrl ? false : {})
+    : options.grantCache === true ? {} : (options.grantCache || false);
   if (!SCHEMA_NAME.test(schema)) {
     throw new ConsentStoreError('INVALID_INPUT',
       `schema must be a lowercase SQL identifier (letters, digits and _, at most 63 characters); ` +
