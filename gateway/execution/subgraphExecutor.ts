@@ -67,7 +67,8 @@ export function createSubgraphExecutor(options: SubgraphExecutorOptions): Subgra
       const pruned = pruneSubgraphRequest(schema, model, { document, bank: name, held }).document;
       const operation = getOperationAST(pruned);
       const declared = operation?.variableDefinitions?.map((v) => v.variable.name.value);
-      prepared = { query: print(pruned), usedVariables: declared ? new Set(declared) : null, operationType: operation?.operation, asksNothing: asksNothing(pruned) };
+      prepared = { query: print(pruned), usedVariables: declared ? new Set(declared) : null, operationType: operation?.operation, asksNothing: asksNothing(pruned) && !asksNothing(document) };
+      // A plan's own type-names-only entity fetch (an @interfaceObject's concrete __typename) must reach the bank.
       // Bounded: a document is one plan node or one stitched delegation; held-scope sets per bank are few.
       if (byHeld.size < 256) byHeld.set(key, prepared);
     }

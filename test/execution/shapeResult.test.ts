@@ -20,12 +20,13 @@ const model: ConsentModel = {
 const guards = buildFieldGuards(schema, model, {});
 
 /** Shapes `data` for `query` as the plan executor does after the fetches (no fetch errors). */
-function shape(query: string, data: Record<string, unknown>) {
+function shape(query: string, data: Record<string, unknown>, consentModel = model) {
   const operation = parse(query).definitions[0] as OperationDefinitionNode;
   const rootType = schema.getQueryType() as GraphQLObjectType;
   const rootNodes: FieldNode[] = [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: 'Query' }, selectionSet: operation.selectionSet }];
   const ctx = { user: 'u', consent: new RequestConsent('u', []), anchors: new WeakMap() };
-  const result = shapeResult({ schema, model, guards, subfields: createSubfields(schema, guards, {}, {}), rootType, rootNodes, data, ctx, hadFetchErrors: false });
+  const fieldGuards = consentModel === model ? guards : buildFieldGuards(schema, consentModel, {});
+  const result = shapeResult({ schema, model: consentModel, guards: fieldGuards, subfields: createSubfields(schema, fieldGuards, {}, {}), rootType, rootNodes, data, ctx, hadFetchErrors: false });
   return { data: result.data, errors: result.errors.map((e) => ({ message: e.message, path: e.path })) };
 }
 
@@ -57,6 +58,17 @@ describe('Shaping: the response follows the operation and the spec, whatever the
     expect(shape('{ node { id ... on Thing { name } } }', { node: { __typename: 'Thing', id: '1', name: 'a' } }).data).toEqual({ node: { id: '1', name: 'a' } });
     expect(shape('{ node { id ... on Thing { name } } }', { node: { __typename: 'Other', id: '2', name: 'x' } }).data).toEqual({ node: { id: '2' } });
     expect(shape('{ node { id } }', { node: { __typename: 'Secret', id: '3' } }).data).toEqual({ node: null });
+  });
+
+  it('shapes an interface object that came without a concrete __typename with the interface\'s fields', () => {
+    // The planner fetches __typename only when a selection needs it; an @interfaceObject answers with the interface's name.
+    expect(shape('{ node { id } }', { node: { id: '1' } }).data).toEqual({ node: { id: '1' } });
+    expect(shape('{ node { id } }', { node: { __typename: 'Node', id: '1' } }).data).toEqual({ node: { id: '1' } });
+  });
+
+  it('fails closed on such an object when an implementation has a consent-guarded field', () => {
+    const guarded: ConsentModel = { ...model, requirements: new Map([['Thing.name', { coordinate: 'Thing.name', scopes: ['accounts:basic'], owner: 'b' }]]) };
+    expect(shape('{ node { id ... on Thing { name } } }', { node: { id: '1', name: 'secret' } }, guarded).data).toEqual({ node: null });
   });
 
   it('returns null for an enum value the served schema does not have', () => {

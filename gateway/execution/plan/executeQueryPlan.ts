@@ -259,7 +259,9 @@ function project(value: unknown, selections: RequiresSelection[], typename: stri
   for (const selection of selections) {
     if (selection.kind === 'Field') {
       const key = selection.alias ?? selection.name;
-      const raw = object[key] !== undefined ? object[key] : object[selection.name];
+      // Hive Router's requires: `name` is the key in the fetched data (e.g. the planner's `_internal_qp_alias_0`
+      // for a field fetched with other arguments), `alias` the key in the representation (the field's name).
+      const raw = object[selection.name] !== undefined ? object[selection.name] : object[key];
       if (raw === undefined) continue;
       out[key] = selection.selections?.length ? project(raw, selection.selections, typenameOf(raw), satisfies) : raw;
     } else if (selection.kind === 'InlineFragment') {

@@ -1,4 +1,4 @@
-import { getNamedType, isAbstractType, isCompositeType, isListType, isNonNullType, isObjectType, type GraphQLField, type GraphQLSchema } from 'graphql';
+import { getNamedType, isAbstractType, isCompositeType, isListType, isNonNullType, isObjectType, type GraphQLAbstractType, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import type { IRule } from 'graphql-shield';
 import type { RuleMap } from '../../consent/consentRules';
 import type { ConsentModel, DatedType, FieldRequirement } from '../../supergraph/consentModel';
@@ -22,6 +22,8 @@ export interface FieldGuards {
   /** Object types from which a field with a team rule can be reached (the rules pre-pass walks only those). */
   reachesTeamRule: Set<string>;
   hasTeamRules: boolean;
+  /** Abstract type -> the type its objects without a concrete __typename are shaped as (filled while shaping). */
+  fallbacks: Map<GraphQLAbstractType, GraphQLObjectType | undefined>;
 }
 
 /** Indexes consent requirements, carriers, dated lists and the team's rules by field of the served schema. */
@@ -60,5 +62,5 @@ export function buildFieldGuards(schema: GraphQLSchema, model: ConsentModel, tea
       }
     }
   }
-  return { byField, reachesTeamRule, hasTeamRules: ruled.size > 0 };
+  return { byField, reachesTeamRule, hasTeamRules: ruled.size > 0, fallbacks: new Map() };
 }

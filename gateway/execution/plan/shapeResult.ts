@@ -2,6 +2,7 @@ import {
   GraphQLError,
   isAbstractType,
   isEnumType,
+  isInterfaceType,
   isLeafType,
   isListType,
   isNonNullType,
@@ -9,6 +10,8 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLField,
+  type GraphQLInterfaceType,
+  type GraphQLUnionType,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLSchema,
@@ -188,10 +191,27 @@ class Walker {
       const typename = object.__typename;
       const candidate = typeof typename === 'string' ? this.input.schema.getType(typename) : undefined;
       if (candidate && isObjectType(candidate) && this.input.schema.isSubType(type, candidate)) runtime = candidate;
+      else if (typeof typename !== 'string' || typename === type.name) runtime = this.fallbackRuntime(type);
     }
     if (!runtime) return null;
     const value = this.object(runtime, object, entry.nodes, path, anchor);
     return value === NULLED ? null : value;
+  }
+
+  /**
+   * No concrete __typename: the planner does not fetch it when no selection needs it, and an @interfaceObject
+   * subgraph answers with the interface's name. Like Hive Router, shape with the interface's own fields,
+   * unless a possible type has a guarded field (then only a single possible type is safe to assume).
+   */
+  private fallbackRuntime(type: GraphQLInterfaceType | GraphQLUnionType): GraphQLObjectType | undefined {
+    const { fallbacks } = this.input.guards;
+    if (fallbacks.has(type)) return fallbacks.get(type);
+    const possible = this.input.schema.getPossibleTypes(type);
+    const { byField } = this.input.guards;
+    const guarded = possible.some((t) => Object.values(t.getFields()).some((f) => byField.has(f as GraphQLField<unknown, unknown>)));
+    const runtime = possible.length === 1 ? possible[0] : isInterfaceType(type) && !guarded ? (type as unknown as GraphQLObjectType) : undefined;
+    fallbacks.set(type, runtime);
+    return runtime;
   }
 
   private fail(error: GraphQLError, path: ResponsePath): void {
