@@ -51,3 +51,19 @@ describe('Plan executor: operations the planner splits, batches or conditions', 
     expect(r.errors!.every((e) => e.extensions!.code === 'UNAUTHORIZED_FIELD_OR_TYPE')).toBe(true);
   });
 });
+
+describe('Plan executor: the gateway\'s own root fields and fragments at the root', () => {
+  it('enforces consent on planned fields selected through a root fragment beside a gateway field', async () => {
+    const r = await t.run('alice', '{ consentGrants { id } ... on Query { me { accounts { id balance { amount } } } } }');
+    const savings = ((r.data!.me as any).accounts as any[]).find((a) => a.id === 'nw-alice-sav');
+    expect(savings.balance).toBeNull();
+    expect((r.data!.consentGrants as any[]).length).toBeGreaterThan(0);
+  });
+
+  it('refuses the gateway\'s own fields inside a root fragment, with a message saying where to put them', async () => {
+    const r = await t.run('alice', '{ ... on Query { consentGrants { id } me { id } } }');
+    expect(r.data ?? null).toBeNull();
+    expect(r.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(r.errors![0]!.message).toMatch(/directly on Query/);
+  });
+});

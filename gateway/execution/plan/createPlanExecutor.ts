@@ -11,9 +11,11 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type SelectionNode,
+  type SelectionSetNode,
 } from 'graphql';
 import { QueryPlanner, type QueryPlan } from '@graphql-hive/router-query-planner';
-import type { Executor } from '@graphql-tools/utils';
+import { MapperKind, mapSchema, type Executor } from '@graphql-tools/utils';
 import type { GatewayExecutor } from '@apollo/server-gateway-interface';
 import type { GatewayContext } from '../../context';
 import { pruneSubgraphRequest } from '../../consent/pruneSubgraphRequest';
@@ -21,7 +23,7 @@ import { ErrorCode } from '../../errors';
 import { LIFECYCLE_NAMES } from '../../lifecycle/addLifecycleFields';
 import type { ConsentModel } from '../../supergraph/consentModel';
 import type { Supergraph } from '../../supergraph/readSupergraph';
-import { collectFields, hasVariableConditions } from './collectFields';
+import { hasVariableConditions } from './collectFields';
 import { evaluateTeamRules } from './evaluateTeamRules';
 import { executeQueryPlan, type TypeSatisfies } from './executeQueryPlan';
 import type { FieldGuards } from './fieldGuards';
@@ -63,6 +65,16 @@ interface PreparedOperation {
 export function createPlanExecutor(options: PlanExecutorOptions): GatewayExecutor {
   const { schema, supergraph, model, guards } = options;
   const planner = new QueryPlanner(supergraph.sdl);
+  // graphql-js answers only the gateway's own root fields; should any other root field reach it, it fails
+  // instead of resolving through the served schema's resolvers (which would skip consent enforcement).
+  const localSchema = mapSchema(schema, {
+    [MapperKind.ROOT_FIELD]: (config, fieldName) => (LOCAL_ROOT_FIELDS.has(fieldName) ? config : {
+      ...config,
+      resolve: () => {
+        throw new Error(`root field '${fieldName}' is answered by the plan, not locally`);
+      },
+    }),
+  });
   const prepared = new WeakMap<DocumentNode, Map<string, PreparedOperation>>();
   const satisfies: TypeSatisfies = (typename, condition) => {
     if (typename === condition) return true;
@@ -82,16 +94,25 @@ export function createPlanExecutor(options: PlanExecutorOptions): GatewayExecuto
     const rootType = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'query' ? schema.getQueryType() : null;
     if (!rootType) throw new GraphQLError(`${operation.operation} operations are not served`, { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } });
     const rootNodes: FieldNode[] = [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: rootType.name }, selectionSet: operation.selectionSet }];
-    // Which root keys are local is decided on names alone (a conditional root field is still local or not).
+    // The gateway's own root fields are answered by graphql-js and must be selected directly on the root
+    // type: a fragment at the root is planned as a whole, so it may hold only planned fields.
     const localKeys = new Set<string>();
     const localNames = new Set<string>();
     let federated = false;
-    for (const [key, nodes] of collectFields(schema, fragments, ALL_INCLUDED, rootType, [operation.selectionSet])) {
-      const fieldName = nodes[0]!.name.value;
-      if (LOCAL_ROOT_FIELDS.has(fieldName)) {
-        localKeys.add(key);
-        localNames.add(fieldName);
-      } else if (fieldName !== '__typename') {
+    for (const selection of operation.selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const fieldName = selection.name.value;
+        if (LOCAL_ROOT_FIELDS.has(fieldName)) {
+          localKeys.add(selection.alias?.value ?? fieldName);
+          localNames.add(fieldName);
+        } else if (fieldName !== '__typename') {
+          federated = true;
+        }
+      } else if (selectsLocalField(selection, fragments)) {
+        throw new GraphQLError(`Select ${[...LOCAL_ROOT_FIELDS].join(', ')} directly on ${rootType.name}, not inside a fragment`, {
+          extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: { status: 400 } },
+        });
+      } else {
         federated = true;
       }
     }
@@ -123,7 +144,7 @@ export function createPlanExecutor(options: PlanExecutorOptions): GatewayExecuto
     const variables = coerced.coerced;
 
     const local = op.localDocument
-      ? execute({ schema, document: op.localDocument, contextValue: ctx, variableValues: requestContext.request.variables ?? {}, operationName: operation.name?.value })
+      ? execute({ schema: localSchema, document: op.localDocument, contextValue: ctx, variableValues: requestContext.request.variables ?? {}, operationName: operation.name?.value })
       : undefined;
 
     let data: Record<string, unknown> | null = {};
@@ -152,7 +173,7 @@ export function createPlanExecutor(options: PlanExecutorOptions): GatewayExecuto
     if (local) {
       const result = await local;
       if (result.errors) errors.unshift(...result.errors);
-      if (data && result.data) data = inRootOrder(op, data, result.data as Record<string, unknown>, variables);
+      if (data && result.data) data = inRootOrder(op, data, result.data as Record<string, unknown>);
       else if (!result.data) data = null;
     }
     return errors.length ? { data, errors } : { data };
@@ -173,11 +194,10 @@ function withoutStrippedPaths(fetchErrors: GraphQLError[], shapeErrors: GraphQLE
   });
 }
 
-const ALL_INCLUDED: Record<string, unknown> = {};
 const NO_LABELS = new Set<string>();
 
 /** Root keys in the operation's order, whichever part (local or planned) answered them. */
-function inRootOrder(op: PreparedOperation, planned: Record<string, unknown>, local: Record<string, unknown>, _variables: Record<string, unknown>): Record<string, unknown> {
+function inRootOrder(op: PreparedOperation, planned: Record<string, unknown>, local: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const selection of op.operation.selectionSet.selections) {
     if (selection.kind !== Kind.FIELD) continue;
@@ -189,8 +209,21 @@ function inRootOrder(op: PreparedOperation, planned: Record<string, unknown>, lo
   return out;
 }
 
-function filterRoot(document: DocumentNode, operation: OperationDefinitionNode, keep: (name: string) => boolean): DocumentNode {
-  const selections = operation.selectionSet.selections.filter((s) => s.kind !== Kind.FIELD || keep(s.name.value));
+/** True when a root fragment selects one of the gateway's own root fields, at any depth of fragments. */
+function selectsLocalField(selection: SelectionNode, fragments: Record<string, FragmentDefinitionNode>, seen = new Set<string>()): boolean {
+  if (selection.kind === Kind.FIELD) return LOCAL_ROOT_FIELDS.has(selection.name.value);
+  let set: SelectionSetNode | undefined;
+  if (selection.kind === Kind.INLINE_FRAGMENT) set = selection.selectionSet;
+  else if (!seen.has(selection.name.value)) {
+    seen.add(selection.name.value);
+    set = fragments[selection.name.value]?.selectionSet;
+  }
+  return !!set && set.selections.some((s) => selectsLocalField(s, fragments, seen));
+}
+
+/** The operation with only the root fields `keep` accepts; root fragments go with the planned part. */
+function filterRoot(document: DocumentNode, operation: OperationDefinitionNode, keep: (name: string) => boolean, fragmentsToo: boolean): DocumentNode {
+  const selections = operation.selectionSet.selections.filter((s) => (s.kind === Kind.FIELD ? keep(s.name.value) : fragmentsToo));
   return {
     ...document,
     definitions: document.definitions
@@ -200,9 +233,9 @@ function filterRoot(document: DocumentNode, operation: OperationDefinitionNode, 
 }
 
 function withoutRootFields(document: DocumentNode, operation: OperationDefinitionNode, names: Set<string>): DocumentNode {
-  return filterRoot(document, operation, (name) => !names.has(name));
+  return filterRoot(document, operation, (name) => !names.has(name), true);
 }
 
 function onlyRootFields(document: DocumentNode, operation: OperationDefinitionNode, names: Set<string>): DocumentNode {
-  return filterRoot(document, operation, (name) => names.has(name) || name === '__typename');
+  return filterRoot(document, operation, (name) => names.has(name) || name === '__typename', false);
 }

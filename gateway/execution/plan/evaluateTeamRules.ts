@@ -9,29 +9,20 @@ import {
   type FragmentDefinitionNode,
   type GraphQLObjectType,
   type GraphQLResolveInfo,
-  type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
 import { allow, type IRule } from 'graphql-shield';
 import type { ResponsePath } from '../../audit/DecisionLog';
 import type { GatewayContext } from '../../context';
 import { forbiddenByRule } from '../../rules/applyRules';
-import type { FieldGuards } from './fieldGuards';
-import type { RuleVerdicts, SubfieldsOf } from './shapeResult';
+import type { RuleVerdicts, ShapeInput } from './shapeResult';
 
 type Json = Record<string, unknown>;
 // graphql-shield does not export these types; they are the parameters of a rule's resolve().
 type IShieldContext = Parameters<IRule['resolve']>[2];
 type IOptions = Parameters<IRule['resolve']>[4];
 
-export interface TeamRulesInput {
-  schema: GraphQLSchema;
-  guards: FieldGuards;
-  subfields: SubfieldsOf;
-  rootType: GraphQLObjectType;
-  rootNodes: readonly FieldNode[];
-  data: Json;
-  ctx: GatewayContext;
+export interface TeamRulesInput extends Pick<ShapeInput, 'schema' | 'guards' | 'subfields' | 'rootType' | 'rootNodes' | 'data' | 'ctx'> {
   operation: OperationDefinitionNode;
   fragments: Record<string, FragmentDefinitionNode>;
   variables: Record<string, unknown>;
