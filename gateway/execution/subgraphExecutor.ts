@@ -120,16 +120,21 @@ export function createSubgraphExecutor(options: SubgraphExecutorOptions): Subgra
 async function post(transport: typeof fetch, url: string, headers: Record<string, string>, body: string, deadline: number): Promise<ExecutionResult> {
   const remaining = deadline - Date.now();
   if (remaining <= 0) throw new BankFailure('timeout', 'no time left');
-  const signal = AbortSignal.timeout(remaining);
+  // A plain controller and timer rather than AbortSignal.timeout, whose transferable signal showed in the
+  // profile (makeTransferable, ~2.6% of the gateway's CPU, one per subgraph request).
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), remaining);
   let response: Response;
   let text: string;
   try {
-    response = await transport(url, { method: 'POST', headers, body, signal });
+    response = await transport(url, { method: 'POST', headers, body, signal: controller.signal });
     // The body is read under the same deadline: a bank that sends headers and then stalls is slow too.
     text = await response.text();
   } catch (error) {
-    if (signal.aborted) throw new BankFailure('timeout', `after ${remaining} ms`);
+    if (controller.signal.aborted) throw new BankFailure('timeout', `after ${remaining} ms`);
     throw new BankFailure('unreachable', (error as Error)?.message ?? String(error));
+  } finally {
+    clearTimeout(timer);
   }
   // 5xx, 429 and 408 are the server's trouble, not an answer (RFC 9110 §15.6); retryable for queries.
   if (response.status >= 500 || response.status === 429 || response.status === 408) throw new BankFailure('status', String(response.status));

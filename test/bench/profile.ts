@@ -3,6 +3,7 @@
  * its CPU goes: self time by package, by ConsentGate file and by function, counting only the samples
  * taken during the measured load (not start-up). Profiles are written outside the repository.
  * Usage: node --import tsx test/bench/profile.ts [--only w1,w2] [--seconds 15] [--out /tmp/consentgate-profiles]
+ *        [--database-url postgres://...] (the store in PostgreSQL, as in run.ts, instead of in-memory PGlite)
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '15' },
     connections: { type: 'string', default: '8' },
     out: { type: 'string', default: join(tmpdir(), 'consentgate-profiles') },
+    'database-url': { type: 'string' },
   },
 });
 const ids = args.only!.split(',');
@@ -51,7 +53,7 @@ try {
       const url = `http://127.0.0.1:${port}/graphql`;
       const child = consentGate.start({
         stack: workload.stack, supergraphPath: ready.supergraphPath, port, now, publicJwk: keys.publicJwk,
-        nodeFlags: ['--cpu-prof', '--cpu-prof-dir', profileDir],
+        databaseUrl: args['database-url'], nodeFlags: ['--cpu-prof', '--cpu-prof-dir', profileDir],
       });
       await waitUntilServing(child, url, 180_000);
       const body = JSON.stringify({ query: workload.query, variables: workload.variables ?? {} });
