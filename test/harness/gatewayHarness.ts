@@ -53,7 +53,7 @@ export interface TestGateway {
  * The whole gateway in one process: the demo banks' real Apollo Servers behind an in-memory fetch, an
  * in-memory PGlite store seeded with the demo grants, and a fresh signing key.
  */
-export async function createTestGateway(options: Partial<Pick<GatewayOptions, 'securityRules' | 'now' | 'introspection'>> & { seed?: boolean } = {}): Promise<TestGateway> {
+export async function createTestGateway(options: Partial<Pick<GatewayOptions, 'securityRules' | 'now' | 'introspection' | 'executor'>> & { seed?: boolean } = {}): Promise<TestGateway> {
   const { supergraphSdl, platformSdl } = await composeDemoSupergraph();
   const subgraphs = await startInProcessSubgraphs(demoSubgraphSchemas(platformSdl));
   const store = await createConsentStore({ dataDir: 'memory://' });
