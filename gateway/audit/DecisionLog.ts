@@ -58,15 +58,6 @@ export class DecisionLog {
   private readonly servedGroups = new Map<object, Map<string, Map<string, ServedGroup>>>();
   private readonly strippedGroups = new Map<string, StrippedGroup>();
 
-  /** Every served field, one per path (built on demand). */
-  get served(): readonly ServedField[] {
-    const fields: ServedField[] = [];
-    for (const group of this.groups()) {
-      for (const path of group.paths) fields.push({ path, coordinate: group.coordinate, consent: group.consent, grantId: group.grantId, oneTime: group.oneTime });
-    }
-    return fields;
-  }
-
   get isEmpty(): boolean {
     return this.servedGroups.size === 0 && this.strippedGroups.size === 0;
   }

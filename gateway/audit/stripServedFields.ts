@@ -1,5 +1,5 @@
 import type { GraphQLFormattedError } from 'graphql';
-import { ErrorCode } from '../errors';
+import { consentMessage, ErrorCode } from '../errors';
 import { pathToArray, type RevokedServing } from './DecisionLog';
 
 type Path = readonly (string | number)[];
@@ -23,7 +23,7 @@ export function stripServedFields(
     nulled.push(path);
     const consent = { ...field.consent, reason: field.reason };
     errors.push({
-      message: `Consent required: ${consent.scopes.join(', ')} at ${consent.bank}`,
+      message: consentMessage(consent),
       path,
       extensions: { code: ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE, consent },
     });

@@ -2,6 +2,7 @@ import { defaultFieldResolver, getNamedType, isListType, isNonNullType, type Gra
 import { mapSchema, MapperKind } from '@graphql-tools/utils';
 import type { Anchor, GatewayContext } from '../context';
 import type { ConsentModel } from '../supergraph/consentModel';
+import type { RequestConsent } from './requestConsent';
 import { ACCOUNT_ID_KEY, DATE_KEY } from './pruneSubgraphRequest';
 
 /** The account and bank of `parent`: itself when it is an account, else the anchor it was tagged with. */
@@ -54,17 +55,24 @@ function datedItems(type: GraphQLOutputType, model: ConsentModel): DatedList | u
 
 function tag(value: unknown, anchor: Anchor, ctx: GatewayContext, dated?: DatedList): unknown {
   if (Array.isArray(value)) {
-    let items = value;
-    if (dated && anchor.bank) {
-      const decision = ctx.consent.decide(anchor.bank, dated.scopes, anchor.account);
-      const from = decision.allowed ? decision.historyFrom : undefined;
-      if (from) items = value.filter((item) => isInside(item, from));
-    }
+    const items = dated ? withinWindow(value, ctx.consent, anchor, dated.scopes) : value;
     for (const item of items) tag(item, anchor, ctx);
     return items;
   }
   if (value !== null && typeof value === 'object' && !(value instanceof Error)) ctx.anchors.set(value, anchor);
   return value;
+}
+
+/**
+ * The dated items of a list that lie inside the history window of the grant allowing `scopes` at the
+ * anchor's account (CONSENT.md: "for dated data, the item lies inside the grant's history window").
+ * Without an allowing grant or a window the list is left as it is: its fields are decided one by one.
+ */
+export function withinWindow<T>(items: T[], consent: RequestConsent, anchor: Anchor, scopes: string[]): T[] {
+  if (!anchor.bank) return items;
+  const decision = consent.decide(anchor.bank, scopes, anchor.account);
+  const from = decision.allowed ? decision.historyFrom : undefined;
+  return from ? items.filter((item) => isInside(item, from)) : items;
 }
 
 /** True when a dated item is on or after `from`; an item without a readable date is outside (fail closed). */

@@ -23,7 +23,6 @@ export const DATE_KEY = '__cg_date';
 
 export interface PruneInput {
   document: DocumentNode;
-  variables?: Record<string, unknown>;
   /** The subgraph the request goes to. */
   bank: string;
   /** Scopes the user holds at that bank through any active grant; 'all' keeps every field (extras only). */
@@ -35,7 +34,7 @@ export interface PruneInput {
  * no grant for at that bank, so the bank is never asked for data that would be thrown away. Also adds the
  * account id and item date the gateway needs to decide per object, under reserved aliases.
  */
-export function pruneSubgraphRequest(schema: GraphQLSchema, model: ConsentModel, input: PruneInput): { document: DocumentNode; variables?: Record<string, unknown> } {
+export function pruneSubgraphRequest(schema: GraphQLSchema, model: ConsentModel, input: PruneInput): { document: DocumentNode } {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of input.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
 
@@ -96,7 +95,7 @@ export function pruneSubgraphRequest(schema: GraphQLSchema, model: ConsentModel,
     }
     return d;
   });
-  return dropUnusedVariables(dropUnusedFragments({ ...input.document, definitions }), input.variables);
+  return { document: dropUnusedVariables(dropUnusedFragments({ ...input.document, definitions })) };
 }
 
 // A fragment whose only uses were pruned away would make the subgraph refuse the whole request
@@ -169,7 +168,8 @@ function fieldType(parent: GraphQLCompositeType, name: string): GraphQLComposite
   return named && isCompositeType(named) ? named : undefined;
 }
 
-function dropUnusedVariables(document: DocumentNode, variables?: Record<string, unknown>) {
+// Variables whose only uses were pruned away: an unused variable definition is invalid too (§5.8.4).
+function dropUnusedVariables(document: DocumentNode): DocumentNode {
   const used = new Set<string>();
   visit(document, {
     VariableDefinition: () => false,
@@ -185,7 +185,5 @@ function dropUnusedVariables(document: DocumentNode, variables?: Record<string, 
     dropped = true;
     return { ...d, variableDefinitions: kept } satisfies OperationDefinitionNode;
   });
-  if (!dropped) return { document, variables };
-  const kept = variables ? Object.fromEntries(Object.entries(variables).filter(([k]) => used.has(k))) : variables;
-  return { document: { ...document, definitions }, variables: kept };
+  return dropped ? { ...document, definitions } : document;
 }

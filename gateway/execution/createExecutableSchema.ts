@@ -69,5 +69,5 @@ export function createExecutableSchema(options: ExecutableSchemaOptions): Execut
   const teamRules = expandSecurityRules(stitched, options.securityRules, source);
   if (options.rulesOnSchema === false) return { schema: stitched, subgraphs: executors, teamRules };
   const anchored = addAnchorResolvers(stitched, model);
-  return { schema: applyRules(anchored, buildConsentRules(model), options.securityRules, source), subgraphs: executors, teamRules };
+  return { schema: applyRules(anchored, buildConsentRules(model), teamRules), subgraphs: executors, teamRules };
 }

@@ -17,10 +17,9 @@ export function forbiddenByRule(): GraphQLError {
 /**
  * Applies the consent rules AND-ed with the security team's rules to the executable schema with
  * graphql-shield. Only fields that have a rule are wrapped (shield would otherwise wrap every field with
- * its fallback, doubling execution cost). Validates the team's rules first; throws RulesFileError.
+ * its fallback, doubling execution cost). `teamRules` come from expandSecurityRules (validated there).
  */
-export function applyRules(schema: GraphQLSchema, consentRules: RuleMap, securityRules: unknown, source = 'the rules file'): GraphQLSchema {
-  const teamRules = expandSecurityRules(schema, securityRules, source);
+export function applyRules(schema: GraphQLSchema, consentRules: RuleMap, teamRules: RuleMap): GraphQLSchema {
   const tree: RuleMap = {};
   const types = new Set([...Object.keys(consentRules), ...Object.keys(teamRules)]);
   for (const typeName of types) {

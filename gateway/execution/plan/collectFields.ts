@@ -6,6 +6,7 @@ import {
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLInterfaceType,
   type GraphQLObjectType,
   type GraphQLSchema,
   type SelectionSetNode,
@@ -40,14 +41,14 @@ export function collectFields(
           break;
         }
         case Kind.INLINE_FRAGMENT:
-          if (!selection.typeCondition || applies(schema, selection.typeCondition.name.value, type)) visit(selection.selectionSet);
+          if (!selection.typeCondition || conditionApplies(schema, selection.typeCondition.name.value, type)) visit(selection.selectionSet);
           break;
         case Kind.FRAGMENT_SPREAD: {
           const name = selection.name.value;
           const fragment = fragments[name];
           if (visited.has(name) || !fragment) break;
           visited.add(name);
-          if (applies(schema, fragment.typeCondition.name.value, type)) visit(fragment.selectionSet);
+          if (conditionApplies(schema, fragment.typeCondition.name.value, type)) visit(fragment.selectionSet);
           break;
         }
         default: {
@@ -61,14 +62,15 @@ export function collectFields(
   return groups;
 }
 
-function applies(schema: GraphQLSchema, condition: string, type: GraphQLObjectType): boolean {
+/** True when a type condition on `condition` applies to an object of `type`: the same type, or one of its abstract types. */
+export function conditionApplies(schema: GraphQLSchema, condition: string, type: GraphQLObjectType | GraphQLInterfaceType): boolean {
   if (condition === type.name) return true;
   const conditionType = schema.getType(condition);
   return conditionType !== undefined && isAbstractType(conditionType) && schema.isSubType(conditionType, type);
 }
 
 /** True unless @skip(if: true) or @include(if: false) says otherwise. */
-export function included(node: { directives?: readonly DirectiveNode[] }, variables: Record<string, unknown>): boolean {
+function included(node: { directives?: readonly DirectiveNode[] }, variables: Record<string, unknown>): boolean {
   if (!node.directives?.length) return true;
   for (const directive of node.directives) {
     const name = directive.name.value;

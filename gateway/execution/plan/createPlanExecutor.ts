@@ -2,7 +2,8 @@ import {
   execute,
   getVariableValues,
   GraphQLError,
-  isAbstractType,
+  isInterfaceType,
+  isObjectType,
   Kind,
   print,
   type DocumentNode,
@@ -23,7 +24,7 @@ import { ErrorCode } from '../../errors';
 import { LIFECYCLE_NAMES } from '../../lifecycle/addLifecycleFields';
 import type { ConsentModel } from '../../supergraph/consentModel';
 import type { Supergraph } from '../../supergraph/readSupergraph';
-import { hasVariableConditions } from './collectFields';
+import { conditionApplies, hasVariableConditions } from './collectFields';
 import { evaluateTeamRules } from './evaluateTeamRules';
 import { executeQueryPlan, type TypeSatisfies } from './executeQueryPlan';
 import type { FieldGuards } from './fieldGuards';
@@ -78,9 +79,9 @@ export function createPlanExecutor(options: PlanExecutorOptions): GatewayExecuto
   const prepared = new WeakMap<DocumentNode, Map<string, PreparedOperation>>();
   const satisfies: TypeSatisfies = (typename, condition) => {
     if (typename === condition) return true;
-    const abstract = schema.getType(condition);
-    const concrete = schema.getType(typename);
-    return !!abstract && !!concrete && isAbstractType(abstract) && 'getInterfaces' in concrete && schema.isSubType(abstract, concrete as GraphQLObjectType);
+    const type = schema.getType(typename);
+    // An interface counts too: an @interfaceObject answers with the interface's name.
+    return (isObjectType(type) || isInterfaceType(type)) && conditionApplies(schema, condition, type);
   };
 
   const prepare = (document: DocumentNode, operation: OperationDefinitionNode): PreparedOperation => {

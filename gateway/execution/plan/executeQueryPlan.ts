@@ -142,6 +142,7 @@ async function entityFetch(node: FetchNode, flattenPath: FlattenNodePathSegment[
   const result = await send(node, { ...pickVariables(node.variableUsages, variables), representations: batch.unique }, run, fetcher);
   if (!result) return;
   mergeEntities(result, '_entities', batch, node.outputRewrites, run);
+  mapEntityErrors(result, new Map([['_entities', batch]]), run);
 }
 
 async function batchFetch(node: BatchFetchNode, run: Run, variables: Record<string, unknown>, fetcher: SubgraphFetcher): Promise<void> {
@@ -156,12 +157,8 @@ async function batchFetch(node: BatchFetchNode, run: Run, variables: Record<stri
   if (batches.every(({ batch }) => batch.unique.length === 0)) return;
   const result = await send(node, vars, run, fetcher);
   if (!result) return;
-  for (const { alias, batch } of batches) mergeEntities(result, alias.alias, batch, alias.outputRewrites, run, false);
-  // Errors not under one of the aliases (no path) are reported once.
-  for (const error of result.errors ?? []) {
-    const head = error.path?.[0];
-    if (!batches.some(({ alias }) => alias.alias === head)) run.errors.push(error as GraphQLError);
-  }
+  for (const { alias, batch } of batches) mergeEntities(result, alias.alias, batch, alias.outputRewrites, run);
+  mapEntityErrors(result, new Map(batches.map(({ alias, batch }) => [alias.alias, batch])), run);
 }
 
 interface RepresentationBatch {
@@ -194,22 +191,28 @@ function representations(targets: Target[], requires: RequiresSelection[], rewri
   return { unique, targetsOf };
 }
 
-function mergeEntities(result: ExecutionResult, key: string, batch: RepresentationBatch, rewrites: FetchRewrite[] | undefined, run: Run, orphanErrors = true): void {
+function mergeEntities(result: ExecutionResult, key: string, batch: RepresentationBatch, rewrites: FetchRewrite[] | undefined, run: Run): void {
   const entities = (result.data as Json | null | undefined)?.[key];
-  if (Array.isArray(entities)) {
-    entities.forEach((entity, index) => {
-      if (entity === null || typeof entity !== 'object') return;
-      const value = rewrites?.length ? applyRewrites(entity as Json, rewrites, run.satisfies) : (entity as Json);
-      for (const target of batch.targetsOf[index] ?? []) mergeInto(target.object, value);
-    });
-  }
+  if (!Array.isArray(entities)) return;
+  entities.forEach((entity, index) => {
+    if (entity === null || typeof entity !== 'object') return;
+    const value = rewrites?.length ? applyRewrites(entity as Json, rewrites, run.satisfies) : (entity as Json);
+    for (const target of batch.targetsOf[index] ?? []) mergeInto(target.object, value);
+  });
+}
+
+/**
+ * An error at [entities field, i, ...rest] is reported once per object representation i stood for, at
+ * that object's response path plus rest; any other error (no path, or not under an entities field) as is.
+ */
+function mapEntityErrors(result: ExecutionResult, batches: Map<string, RepresentationBatch>, run: Run): void {
   for (const error of result.errors ?? []) {
     const path = error.path ?? [];
-    if (path[0] !== key || typeof path[1] !== 'number') {
-      if (orphanErrors) run.errors.push(error as GraphQLError);
+    const batch = batches.get(String(path[0]));
+    if (!batch || typeof path[1] !== 'number') {
+      run.errors.push(error as GraphQLError);
       continue;
     }
-    // One error per object that representation stood for, at that object's response path.
     for (const target of batch.targetsOf[path[1]] ?? []) {
       run.errors.push(new GraphQLError(error.message, { path: [...target.path, ...path.slice(2)], extensions: error.extensions, originalError: error.originalError ?? undefined }));
     }

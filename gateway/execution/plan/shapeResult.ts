@@ -9,6 +9,7 @@ import {
   isObjectType,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLErrorExtensions,
   type GraphQLField,
   type GraphQLInterfaceType,
   type GraphQLUnionType,
@@ -18,7 +19,7 @@ import {
 } from 'graphql';
 import { pathToArray, type ResponsePath } from '../../audit/DecisionLog';
 import type { Anchor, GatewayContext } from '../../context';
-import { isInside } from '../../consent/anchorResolvers';
+import { isInside, withinWindow } from '../../consent/anchorResolvers';
 import { decideField } from '../../consent/decideField';
 import { consentError } from '../../errors';
 import type { ConsentModel } from '../../supergraph/consentModel';
@@ -133,7 +134,7 @@ class Walker {
           }
         }
         if (denied) {
-          this.fail(denied, fieldPath);
+          this.fail(fieldPath, denied.message, denied.extensions, denied.originalError);
           if (isNonNullType(field.type)) return NULLED;
           out[key] = null;
           continue;
@@ -153,7 +154,7 @@ class Walker {
       if (value === null || value === undefined || value === NULLED) {
         // Reported once, where the null came from: a null from a child that propagated was reported there.
         if (value !== NULLED && (raw === null || raw === undefined) && !this.input.hadFetchErrors) {
-          this.fail(new GraphQLError(`Cannot return null for non-nullable field ${entry.coordinate}.`), path);
+          this.fail(path, `Cannot return null for non-nullable field ${entry.coordinate}.`);
         }
         return NULLED;
       }
@@ -162,13 +163,8 @@ class Walker {
     if (raw === null || raw === undefined) return null;
     if (isListType(type)) {
       if (!Array.isArray(raw)) return null;
-      let items: unknown[] = raw;
       const dated = entry.guard?.dated;
-      if (dated && anchor.bank) {
-        const decision = this.input.ctx.consent.decide(anchor.bank, dated.scopes, anchor.account);
-        const from = decision.allowed ? decision.historyFrom : undefined;
-        if (from) items = raw.filter((item) => isInside(item, from));
-      }
+      const items: unknown[] = dated ? withinWindow(raw, this.input.ctx.consent, anchor, dated.scopes) : raw;
       const out = new Array<unknown>(items.length);
       for (let i = 0; i < items.length; i++) {
         const value = this.value(type.ofType, items[i], entry, { prev: path, key: i }, anchor);
@@ -214,8 +210,8 @@ class Walker {
     return runtime;
   }
 
-  private fail(error: GraphQLError, path: ResponsePath): void {
-    this.errors.push(new GraphQLError(error.message, { path: pathToArray(path), extensions: error.extensions, originalError: error.originalError ?? undefined }));
+  private fail(path: ResponsePath, message: string, extensions?: GraphQLErrorExtensions, originalError?: Error | null): void {
+    this.errors.push(new GraphQLError(message, { path: pathToArray(path), extensions, originalError: originalError ?? undefined }));
   }
 }
 
