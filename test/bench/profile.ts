@@ -3,7 +3,7 @@
  * its CPU goes: self time by package, by ConsentGate file and by function, counting only the samples
  * taken during the measured load (not start-up). Profiles are written outside the repository.
  * Usage: node --import tsx test/bench/profile.ts [--only w1,w2] [--seconds 15] [--out /tmp/consentgate-profiles]
- *        [--database-url postgres://...] (the store in PostgreSQL, as in run.ts, instead of in-memory PGlite)
+ *        [--database-url postgres://...] (the store in PostgreSQL, as in run.ts, instead of embedded PGlite)
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

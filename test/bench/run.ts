@@ -3,7 +3,7 @@
  * subgraph processes, measured interleaved (A B C D per round, warm-up first). Prints a table and writes
  * test/bench/results/latest.json. Options: --rounds 3 --connections 8 --warmup 2 --scale 1 (multiplies
  * every workload's seconds) --only w1,w3-1000 --out <file> --database-url postgres://... (ConsentGate's
- * store in PostgreSQL instead of in-memory PGlite). See test/bench/README.md.
+ * store in PostgreSQL instead of embedded PGlite). See test/bench/README.md.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -77,7 +77,7 @@ const report = {
   date: startedAt.toISOString(),
   durationSeconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000),
   machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
-  settings: { rounds: ROUNDS, connections: CONNECTIONS, warmupSeconds: WARMUP_SECONDS, scale: SCALE, consentStore: args['database-url'] ? 'postgresql' : 'pglite (in memory)' },
+  settings: { rounds: ROUNDS, connections: CONNECTIONS, warmupSeconds: WARMUP_SECONDS, scale: SCALE, consentStore: args['database-url'] ? 'postgresql' : 'pglite (data directory)' },
   targets: TARGETS.map((t) => ({ id: t.id, label: t.label })),
   workloads: results,
   goals,

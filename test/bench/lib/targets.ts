@@ -21,7 +21,7 @@ export interface TargetStart {
   publicJwk: object;
   /** Extra Node flags, e.g. --cpu-prof for profiling. */
   nodeFlags?: string[];
-  /** ConsentGate's store in PostgreSQL instead of in-memory PGlite (a fresh schema per process). */
+  /** ConsentGate's store in PostgreSQL instead of embedded PGlite (a fresh schema per process). */
   databaseUrl?: string;
 }
 

@@ -1,4 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { importJWK, type CryptoKey, type JWK } from 'jose';
 import pg from 'pg';
 import { createConsentStore } from '../../../gateway/consent/store/createConsentStore';
@@ -15,7 +19,7 @@ export interface TargetEnv {
   /** The clock the runner granted with: the store's grants and the runner's assertions agree. */
   now: Date;
   publicJwk: JWK;
-  /** BENCH_DATABASE_URL: grants in PostgreSQL (schema BENCH_SCHEMA, dropped at exit) instead of in-memory PGlite. */
+  /** BENCH_DATABASE_URL: grants in PostgreSQL (schema BENCH_SCHEMA, dropped at exit) instead of embedded PGlite. */
   database?: { url: string; schema: string };
 }
 
@@ -36,14 +40,16 @@ export function readTargetEnv(env: NodeJS.ProcessEnv = process.env): TargetEnv {
 }
 
 /**
- * A store holding the stack's bench grants (and the demo grants on the demo stack): in-memory PGlite, or a
- * fresh schema of PostgreSQL (dropped again on close) when the runner was given --database-url.
+ * A store holding the stack's bench grants (and the demo grants on the demo stack): embedded PGlite in a
+ * data directory of its own, as the product's default (created beforehand by prepareStore.ts in another
+ * process, removed on close), or a fresh schema of PostgreSQL (dropped again on close) when the runner was
+ * given --database-url.
  */
 export async function openBenchStore(target: TargetEnv): Promise<ConsentStore> {
   const { database } = target;
   if (database) {
     const store = await createConsentStore({ databaseUrl: database.url, schema: database.schema });
-    await seed(store, target);
+    await seedBenchStore(store, target);
     const close = store.close.bind(store);
     store.close = async () => {
       try {
@@ -55,12 +61,23 @@ export async function openBenchStore(target: TargetEnv): Promise<ConsentStore> {
     };
     return store;
   }
-  const store = await createConsentStore({ dataDir: 'memory://' });
-  await seed(store, target);
+  const dataDir = mkdtempSync(join(tmpdir(), 'consentgate-bench-store-'));
+  const prepared = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./prepareStore.ts', import.meta.url)), dataDir], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (prepared.status !== 0) throw new Error(`bench target: preparing the store in ${dataDir} failed (exit ${prepared.status ?? prepared.signal})`);
+  const store = await createConsentStore({ dataDir });
+  const close = store.close.bind(store);
+  store.close = async () => {
+    try {
+      await close();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
   return store;
 }
 
-async function seed(store: ConsentStore, target: TargetEnv): Promise<void> {
+/** The stack's bench grants, and the demo grants on the demo stack. */
+export async function seedBenchStore(store: ConsentStore, target: TargetEnv): Promise<void> {
   if (target.stack === 'demo') await seedDemoGrants(store, target.now);
   for (const grant of benchGrants(target.stack, target.now)) await store.grant(grant);
 }
