@@ -5,8 +5,10 @@ import type { ConsentReason } from '../errors';
 import { AUDIT_RETENTION_MONTHS, type AuditEntry, type AuditFilter, type AuditRecord, type AuditTrail } from './types';
 
 // One INSERT per write whatever the number of rows: the records as one JSON parameter, expanded by the
-// database under their own (camelCase) keys. Measured on PGlite, an 18-row INSERT cost ~25% less CPU
-// than with one array parameter per column, and there is nothing to map per row on our side.
+// database under their own (camelCase) keys, through a prepared statement. Measured on PGlite, an 18-row
+// INSERT cost ~55% less CPU than with one array parameter per column through the extended protocol, and
+// there is nothing to map per row on our side.
+const INSERT_STATEMENT = 'consentgate_audit_insert_v1';
 const INSERT_SQL = `INSERT INTO consent_audit (at, request_id, user_id, bank, grant_id, operation_name,
     operation_hash, coordinate, paths_count, outcome, reason)
   SELECT at, "requestId", "userId", bank, "grantId", "operationName", "operationHash", coordinate,
@@ -36,7 +38,7 @@ export function createSqlAuditTrail(client: SqlClient, now: () => Date, isClosed
       guard();
       if (records.length === 0) return;
       try {
-        await client.query(INSERT_SQL, [JSON.stringify(records satisfies readonly AuditRecord[])]);
+        await client.writeJson(INSERT_STATEMENT, INSERT_SQL, JSON.stringify(records satisfies readonly AuditRecord[]));
       } catch (error) {
         throw wrapDriverError(error, `write ${records.length} audit record(s)`);
       }

@@ -41,6 +41,15 @@ describeEachBackend('Store audit trail: append-only, queried by user, bank, gran
     expect(entries[0]).toMatchObject({ bank: 'northwind', grantId: 'g-1', operationName: 'Accounts', coordinate: 'NorthwindAccount.balance', id: expect.any(String) });
   });
 
+  it('stores text verbatim whatever quotes it holds, the millisecond of its time included', async () => {
+    const at = new Date('2026-04-01T08:30:15.123Z');
+    const userId = `q-user $cg$ ' ; DROP TABLE consent_audit; -- \\ "\u00e9`;
+    await audit.write([record(at, { userId, requestId: '$cg$$$' }), record(at, { userId, requestId: "it's" })]);
+    const entries = await audit.query({ userId });
+    expect(entries.map((e) => e.requestId).sort()).toEqual(['$cg$$$', "it's"]);
+    expect(entries.every((e) => e.userId === userId && e.at.getTime() === at.getTime())).toBe(true);
+  });
+
   it('filters by bank, grant and a half-open time range', async () => {
     const at = new Date('2026-03-10T12:00:00.000Z');
     await audit.write([

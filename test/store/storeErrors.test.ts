@@ -37,6 +37,7 @@ describe('Store errors: messages never carry SQL text', () => {
     const failing: SqlClient = {
       query: () => Promise.reject(driverError),
       exec: () => Promise.reject(driverError),
+      writeJson: () => Promise.reject(driverError),
       transaction: () => Promise.reject(driverError),
       listen: () => Promise.reject(driverError),
       close: () => Promise.resolve(),
@@ -49,7 +50,7 @@ describe('Store errors: messages never carry SQL text', () => {
   it('refuses calls after close, and closing twice is harmless', async () => {
     let closes = 0;
     const client: SqlClient = {
-      query: () => Promise.resolve([]), exec: () => Promise.resolve(),
+      query: () => Promise.resolve([]), exec: () => Promise.resolve(), writeJson: () => Promise.resolve(),
       transaction: (fn) => fn(client), listen: async () => async () => {}, close: async () => { closes += 1; },
     };
     const store = createSqlConsentStore(client, now);

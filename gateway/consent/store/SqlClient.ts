@@ -14,6 +14,13 @@ export interface SqlQueryable {
 
 export interface SqlClient extends SqlQueryable {
   /**
+   * Runs the write `sql`, whose one parameter $1 is the JSON text `json`, as a statement prepared once per
+   * connection under `name` (unique per statement text). The hot-path write (the audit trail): PGlite
+   * runs it through the simple protocol, where parse, describe and bind per call cost about half its
+   * CPU (measured on an 18-row INSERT); pg keeps a named prepared statement.
+   */
+  writeJson(name: string, sql: string, json: string): Promise<void>;
+  /**
    * Runs `fn` inside BEGIN/COMMIT on one connection; rolls back and rethrows when `fn` throws.
    * Statements sent to the outer client meanwhile may run on another connection (pg) or wait (PGlite).
    */

@@ -37,6 +37,10 @@ export function createPgClient(databaseUrl: string, schema: string): SqlClient {
 
   return {
     ...asQueryable(pool),
+    async writeJson(name, sql, json) {
+      // A named statement: pg prepares it once on each pooled connection.
+      await pool.query({ name, text: sql, values: [json] });
+    },
     async transaction(fn) {
       const client = await pool.connect();
       try {

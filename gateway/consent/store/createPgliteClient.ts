@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -21,8 +22,16 @@ export async function createPgliteClient(dataDir: string, schema: string): Promi
     await db.close().catch(() => {});
     throw error;
   });
+  const prepared = new Set<string>();
   return {
     query: (sql, params) => runQuery(db, sql, params),
+    async writeJson(name, sql, json) {
+      if (!prepared.has(name)) {
+        await db.exec(`PREPARE ${name}(json) AS ${sql}`);
+        prepared.add(name);
+      }
+      await db.exec(`EXECUTE ${name}(${dollarQuoted(json)})`);
+    },
     exec: (sql) => runExec(db, sql),
     transaction: (fn) =>
       db.transaction((tx) =>
@@ -32,6 +41,16 @@ export async function createPgliteClient(dataDir: string, schema: string): Promi
     listen: async (channel, onNotify) => db.listen(channel, onNotify),
     close: () => db.close(),
   };
+}
+
+/**
+ * `text` as a dollar-quoted SQL literal, whose body PostgreSQL takes verbatim (no escapes at all), under a
+ * tag the text does not contain: nothing in it can end the literal.
+ */
+function dollarQuoted(text: string): string {
+  let tag = 'cg';
+  while (text.includes(`$${tag}$`)) tag += randomBytes(4).toString('hex');
+  return `$${tag}$${text}$${tag}$`;
 }
 
 type PgliteQueryable = PGlite | Transaction;
