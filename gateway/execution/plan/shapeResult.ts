@@ -21,7 +21,7 @@ import { pathToArray, type ResponsePath } from '../../audit/DecisionLog';
 import type { Anchor, GatewayContext } from '../../context';
 import { isInside, withinWindow } from '../../consent/anchorResolvers';
 import { decideField } from '../../consent/decideField';
-import { consentError } from '../../errors';
+import { consentError, errorWithoutStack } from '../../errors';
 import type { ConsentModel } from '../../supergraph/consentModel';
 import { collectFields } from './collectFields';
 import type { FieldGuard, FieldGuards } from './fieldGuards';
@@ -211,7 +211,7 @@ class Walker {
   }
 
   private fail(path: ResponsePath, message: string, extensions?: GraphQLErrorExtensions, originalError?: Error | null): void {
-    this.errors.push(new GraphQLError(message, { path: pathToArray(path), extensions, originalError: originalError ?? undefined }));
+    this.errors.push(errorWithoutStack(message, { path: pathToArray(path), extensions, originalError: originalError ?? undefined }));
   }
 }
 
