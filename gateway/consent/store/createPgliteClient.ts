@@ -72,7 +72,13 @@ type WasmModule = NonNullable<PGliteOptions['pgliteWasmModule']>;
 // Node has WebAssembly, but this project's TypeScript lib (ES2023, no DOM) does not declare it.
 const { WebAssembly: wasm } = globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> } };
 
-let engine: Promise<{ pgliteWasmModule: WasmModule; fsBundle: Blob }> | undefined;
+let engine: Promise<{ pgliteWasmModule: WasmModule; fsBundle: Blob; startParams: string[] }> | undefined;
+
+// 16 MB of shared buffers instead of PostgreSQL's 128 MB: an embedded store's working set is the grants
+// and the newest audit pages, and the buffers live in the gateway's own memory. Measured on a reopened
+// data directory: 211 MiB RSS at open instead of 329, 277 instead of 415 after 162k audit rows, and it
+// opens in 0.8 s instead of 1.3. Passed at every start (not written to postgresql.conf).
+const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
 let template: Promise<Blob> | undefined;
 
 /** Forgets a failed start-up step, so the next call tries again instead of reusing the failure. */
@@ -95,6 +101,7 @@ async function bootOptions(inMemory: boolean): Promise<PGliteOptions> {
       return {
         pgliteWasmModule: await wasm.compile(await readFile(join(dist, 'pglite.wasm'))),
         fsBundle: new Blob([await readFile(join(dist, 'pglite.data'))]),
+        startParams: START_PARAMS,
       };
     })(),
     () => (engine = undefined),
