@@ -106,20 +106,27 @@ export class DecisionLog {
     return taken;
   }
 
-  /** The audit rows: one per coordinate, bank, grant and outcome, with its paths count. */
+  /** The audit rows: one per bank, grant and outcome (with reason), each listing its coordinates and paths counts. */
   records(meta: Pick<AuditRecord, 'at' | 'requestId' | 'userId' | 'operationName' | 'operationHash'>): AuditRecord[] {
-    // Several decisions (accounts) of one bank may share a coordinate and grant: one row for them.
-    const served = new Map<string, AuditRecord>();
-    for (const group of this.groups()) {
-      const key = `${group.coordinate}\u0000${group.consent.bank}\u0000${group.grantId}`;
-      const row = served.get(key);
-      if (row) row.pathsCount += group.paths.length;
-      else served.set(key, { ...meta, bank: group.consent.bank, grantId: group.grantId, coordinate: group.coordinate, pathsCount: group.paths.length, outcome: 'served', reason: null });
-    }
-    const stripped = [...this.strippedGroups.values()].map((g): AuditRecord => ({
-      ...meta, bank: g.bank, grantId: g.grantId, coordinate: g.coordinate, pathsCount: g.count, outcome: 'stripped', reason: g.reason,
-    }));
-    return [...served.values(), ...stripped];
+    const rows = new Map<string, AuditRecord>();
+    const add = (bank: string, grantId: string | null, reason: ConsentReason | null, coordinate: string, count: number) => {
+      const key = `${bank}\u0000${grantId ?? ''}\u0000${reason ?? ''}`;
+      let row = rows.get(key);
+      if (!row) {
+        row = { ...meta, bank, grantId, outcome: reason === null ? 'served' : 'stripped', reason, coordinates: [], pathsCounts: [] };
+        rows.set(key, row);
+      }
+      // Several decisions (accounts) of one bank may share a coordinate and grant: counted together.
+      const at = row.coordinates.indexOf(coordinate);
+      if (at >= 0) row.pathsCounts[at] += count;
+      else {
+        row.coordinates.push(coordinate);
+        row.pathsCounts.push(count);
+      }
+    };
+    for (const group of this.groups()) add(group.consent.bank, group.grantId, null, group.coordinate, group.paths.length);
+    for (const g of this.strippedGroups.values()) add(g.bank, g.grantId, g.reason, g.coordinate, g.count);
+    return [...rows.values()];
   }
 
   private *groups(): Iterable<ServedGroup> {

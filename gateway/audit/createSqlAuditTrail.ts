@@ -8,21 +8,23 @@ import { AUDIT_RETENTION_MONTHS, type AuditEntry, type AuditFilter, type AuditRe
 // database under their own (camelCase) keys, through a prepared statement. Measured on PGlite, an 18-row
 // INSERT cost ~55% less CPU than with one array parameter per column through the extended protocol, and
 // there is nothing to map per row on our side.
-const INSERT_STATEMENT = 'consentgate_audit_insert_v1';
+const INSERT_STATEMENT = 'consentgate_audit_insert_v2';
 const INSERT_SQL = `INSERT INTO consent_audit (at, request_id, user_id, bank, grant_id, operation_name,
-    operation_hash, coordinate, paths_count, outcome, reason)
-  SELECT at, "requestId", "userId", bank, "grantId", "operationName", "operationHash", coordinate,
-    "pathsCount", outcome, reason
+    operation_hash, fields, fields_paths, outcome, reason)
+  SELECT at, "requestId", "userId", bank, "grantId", "operationName", "operationHash", coordinates,
+    "pathsCounts", outcome, reason
   FROM json_to_recordset($1::json) AS r(at timestamptz, "requestId" text, "userId" text, bank text,
-    "grantId" text, "operationName" text, "operationHash" text, coordinate text, "pathsCount" int4,
+    "grantId" text, "operationName" text, "operationHash" text, coordinates text[], "pathsCounts" int4[],
     outcome text, reason text)`;
 
+// Rows from before migration 004 hold one coordinate each: read as a list of one.
 const COLUMNS = `id::text AS id, at, request_id, user_id, bank, grant_id, operation_name, operation_hash,
-  coordinate, paths_count, outcome, reason`;
+  coalesce(fields, ARRAY[coordinate]) AS coordinates, coalesce(fields_paths, ARRAY[paths_count]) AS paths_counts,
+  outcome, reason`;
 
 interface AuditRow {
   id: string; at: Date; request_id: string; user_id: string | null; bank: string; grant_id: string | null;
-  operation_name: string | null; operation_hash: string; coordinate: string; paths_count: number;
+  operation_name: string | null; operation_hash: string; coordinates: string[]; paths_counts: number[];
   outcome: 'served' | 'stripped'; reason: string | null;
 }
 
@@ -94,7 +96,7 @@ export function createSqlAuditTrail(client: SqlClient, now: () => Date, isClosed
 function toEntry(row: AuditRow): AuditEntry {
   return {
     id: row.id, at: row.at, requestId: row.request_id, userId: row.user_id, bank: row.bank, grantId: row.grant_id,
-    operationName: row.operation_name, operationHash: row.operation_hash, coordinate: row.coordinate,
-    pathsCount: row.paths_count, outcome: row.outcome, reason: row.reason as ConsentReason | null,
+    operationName: row.operation_name, operationHash: row.operation_hash, coordinates: row.coordinates,
+    pathsCounts: row.paths_counts, outcome: row.outcome, reason: row.reason as ConsentReason | null,
   };
 }

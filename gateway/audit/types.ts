@@ -4,8 +4,8 @@ import type { ConsentReason } from '../errors';
 export type AuditOutcome = 'served' | 'stripped';
 
 /**
- * One row of the audit trail: the decisions of one request on one guarded field coordinate, at one bank,
- * under one grant, with one outcome, aggregated over the paths they covered (CONSENT.md, "Records").
+ * One row of the audit trail: the decisions of one request at one bank, under one grant, with one outcome
+ * (and reason), listing the guarded fields they covered and how many paths each (CONSENT.md, "Records").
  */
 export interface AuditRecord {
   at: Date;
@@ -19,10 +19,10 @@ export interface AuditRecord {
   operationName: string | null;
   /** sha256 (hex) of the GraphQL document text. */
   operationHash: string;
-  /** Schema coordinate, e.g. NorthwindAccount.balance. */
-  coordinate: string;
-  /** How many response paths (list items, aliases) this row covers; at least 1. */
-  pathsCount: number;
+  /** Schema coordinates of the fields, e.g. NorthwindAccount.balance; at least one. */
+  coordinates: string[];
+  /** How many response paths (list items, aliases) of each coordinate, in the same order; each at least 1. */
+  pathsCounts: number[];
   outcome: AuditOutcome;
   /** Null when served. */
   reason: ConsentReason | null;

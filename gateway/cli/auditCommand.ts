@@ -63,11 +63,12 @@ export async function runAuditCommand(argv: string[], io: AuditCommandIo): Promi
 
 function table(entries: AuditEntry[]): string[] {
   const rows = [
-    ['TIME', 'USER', 'BANK', 'GRANT', 'OPERATION', 'FIELD', 'PATHS', 'OUTCOME'],
+    ['TIME', 'USER', 'BANK', 'GRANT', 'OPERATION', 'OUTCOME', 'FIELDS (PATHS)'],
     ...entries.map((e) => [
       e.at.toISOString(), e.userId ?? '(anonymous)', e.bank, e.grantId ?? '-',
-      `${e.operationName ?? '(anonymous)'} ${e.operationHash.slice(0, 12)}`, e.coordinate, String(e.pathsCount),
+      `${e.operationName ?? '(anonymous)'} ${e.operationHash.slice(0, 12)}`,
       e.outcome === 'served' ? 'served' : `stripped ${e.reason}`,
+      e.coordinates.map((coordinate, i) => `${coordinate} (${e.pathsCounts[i]})`).join(', '),
     ]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));

@@ -7,11 +7,11 @@ import type { AuditRecord } from '../../gateway/audit/types';
 let store: ConsentStore;
 beforeAll(async () => {
   store = await createConsentStore({ dataDir: 'memory://' });
-  const base = { requestId: 'r1', operationName: 'Accounts', operationHash: 'ab'.repeat(32), pathsCount: 2 } as const;
+  const base = { requestId: 'r1', operationName: 'Accounts', operationHash: 'ab'.repeat(32) } as const;
   const records: AuditRecord[] = [
-    { ...base, at: new Date('2026-11-01T10:00:00Z'), userId: 'alice', bank: 'northwind', grantId: 'g-a', coordinate: 'NorthwindAccount.balance', outcome: 'served', reason: null },
-    { ...base, at: new Date('2026-11-02T10:00:00Z'), userId: 'alice', bank: 'contoso', grantId: null, coordinate: 'ContosoCardAccount.transactions', outcome: 'stripped', reason: 'MISSING' },
-    { ...base, at: new Date('2026-11-03T10:00:00Z'), userId: 'bob', bank: 'northwind', grantId: 'g-b', coordinate: 'NorthwindAccount.balance', outcome: 'stripped', reason: 'EXPIRED' },
+    { ...base, at: new Date('2026-11-01T10:00:00Z'), userId: 'alice', bank: 'northwind', grantId: 'g-a', coordinates: ['NorthwindAccount.balance'], pathsCounts: [2], outcome: 'served', reason: null },
+    { ...base, at: new Date('2026-11-02T10:00:00Z'), userId: 'alice', bank: 'contoso', grantId: null, coordinates: ['ContosoCardAccount.transactions'], pathsCounts: [2], outcome: 'stripped', reason: 'MISSING' },
+    { ...base, at: new Date('2026-11-03T10:00:00Z'), userId: 'bob', bank: 'northwind', grantId: 'g-b', coordinates: ['NorthwindAccount.balance'], pathsCounts: [2], outcome: 'stripped', reason: 'EXPIRED' },
   ];
   await store.audit.write(records);
 }, 120_000);
@@ -29,8 +29,8 @@ describe('CLI audit: queries the trail as a table or JSON', () => {
     const { code, out } = await audit('--user', 'alice');
     expect(code).toBe(0);
     const lines = out.split('\n');
-    expect(lines[0]).toMatch(/^TIME\s+USER\s+BANK\s+GRANT\s+OPERATION\s+FIELD\s+PATHS\s+OUTCOME$/);
-    expect(lines[1]).toMatch(/^2026-11-02T10:00:00.000Z\s+alice\s+contoso\s+-\s+Accounts abababababab\s+ContosoCardAccount.transactions\s+2\s+stripped MISSING$/);
+    expect(lines[0]).toMatch(/^TIME\s+USER\s+BANK\s+GRANT\s+OPERATION\s+OUTCOME\s+FIELDS \(PATHS\)$/);
+    expect(lines[1]).toMatch(/^2026-11-02T10:00:00.000Z\s+alice\s+contoso\s+-\s+Accounts abababababab\s+stripped MISSING\s+ContosoCardAccount.transactions \(2\)$/);
     expect(lines[2]).toContain('served');
     expect(lines).toHaveLength(3);
   });

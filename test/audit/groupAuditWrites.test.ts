@@ -13,7 +13,7 @@ afterAll(async () => store?.close());
 
 const record = (requestId: string): AuditRecord => ({
   at: new Date(), requestId, userId: 'u', bank: 'northwind', grantId: null, operationName: null,
-  operationHash: 'h', coordinate: 'NorthwindAccount.balance', pathsCount: 1, outcome: 'stripped', reason: 'MISSING',
+  operationHash: 'h', coordinates: ['NorthwindAccount.balance'], pathsCounts: [1], outcome: 'stripped', reason: 'MISSING',
 });
 
 /** The store's trail, with each INSERT it is asked for recorded (its number of rows). */

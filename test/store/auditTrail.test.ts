@@ -9,7 +9,7 @@ import { describeEachBackend, expectStoreError, OPEN_TIMEOUT } from './backends'
 
 const record = (at: Date, change: Partial<AuditRecord> = {}): AuditRecord => ({
   at, requestId: 'req-1', userId: 'au-user', bank: 'northwind', grantId: 'g-1', operationName: 'Accounts',
-  operationHash: 'a'.repeat(64), coordinate: 'NorthwindAccount.balance', pathsCount: 1, outcome: 'served', reason: null,
+  operationHash: 'a'.repeat(64), coordinates: ['NorthwindAccount.balance'], pathsCounts: [1], outcome: 'served', reason: null,
   ...change,
 });
 
@@ -31,14 +31,14 @@ describeEachBackend('Store audit trail: append-only, queried by user, bank, gran
     const now = new Date();
     await audit.write([
       record(addDays(now, -2), { requestId: 'w-1', userId: 'w-user' }),
-      record(addDays(now, -1), { requestId: 'w-2', userId: 'w-user', outcome: 'stripped', reason: 'REVOKED', pathsCount: 3 }),
+      record(addDays(now, -1), { requestId: 'w-2', userId: 'w-user', outcome: 'stripped', reason: 'REVOKED', coordinates: ['NorthwindAccount.balance', 'Transaction.amount'], pathsCounts: [1, 3] }),
     ]);
     const entries = await audit.query({ userId: 'w-user' });
-    expect(entries.map((e) => [e.requestId, e.outcome, e.reason, e.pathsCount])).toEqual([
-      ['w-2', 'stripped', 'REVOKED', 3],
-      ['w-1', 'served', null, 1],
+    expect(entries.map((e) => [e.requestId, e.outcome, e.reason, e.coordinates, e.pathsCounts])).toEqual([
+      ['w-2', 'stripped', 'REVOKED', ['NorthwindAccount.balance', 'Transaction.amount'], [1, 3]],
+      ['w-1', 'served', null, ['NorthwindAccount.balance'], [1]],
     ]);
-    expect(entries[0]).toMatchObject({ bank: 'northwind', grantId: 'g-1', operationName: 'Accounts', coordinate: 'NorthwindAccount.balance', id: expect.any(String) });
+    expect(entries[0]).toMatchObject({ bank: 'northwind', grantId: 'g-1', operationName: 'Accounts', id: expect.any(String) });
   });
 
   it('stores text verbatim whatever quotes it holds, the millisecond of its time included', async () => {
@@ -48,6 +48,17 @@ describeEachBackend('Store audit trail: append-only, queried by user, bank, gran
     const entries = await audit.query({ userId });
     expect(entries.map((e) => e.requestId).sort()).toEqual(['$cg$$$', "it's"]);
     expect(entries.every((e) => e.userId === userId && e.at.getTime() === at.getTime())).toBe(true);
+  });
+
+  it('reads a row written before migration 004 (one coordinate) as a list of one, and refuses a row of both shapes', async () => {
+    const legacy = `INSERT INTO consent_audit (at, request_id, user_id, bank, operation_hash, coordinate, paths_count, outcome, reason)
+      VALUES (now(), 'legacy-1', 'legacy-user', 'northwind', 'h', 'NorthwindAccount.balance', 4, 'stripped', 'MISSING')`;
+    await client.query(legacy);
+    const [entry] = await audit.query({ userId: 'legacy-user' });
+    expect(entry).toMatchObject({ coordinates: ['NorthwindAccount.balance'], pathsCounts: [4], outcome: 'stripped', reason: 'MISSING' });
+    await expect(client.query(legacy.replace('coordinate, paths_count,', 'coordinate, paths_count, fields, fields_paths,')
+      .replace("4, 'stripped'", "4, ARRAY['X.y'], ARRAY[1], 'stripped'"))).rejects.toThrow(/consent_audit_one_shape/);
+    await expect(audit.write([record(new Date(), { userId: 'legacy-user', coordinates: ['A.b'], pathsCounts: [] })])).rejects.toThrow();
   });
 
   it('filters by bank, grant and a half-open time range', async () => {
