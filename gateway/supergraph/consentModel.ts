@@ -58,6 +58,16 @@ export function buildConsentModel(supergraph: Supergraph, accountInterface = DEF
     (directives ?? []).filter((d) => d.name.value === directiveName).map((d) => directiveArgs(d));
   const typeScopes = (type: GraphQLNamedType) => consentOf(type.astNode?.directives).flatMap((a) => (a.scopes as string[]) ?? []);
 
+  // One array per distinct scope list: consent decisions are cached per request by the array's identity,
+  // so every field needing the same scopes shares one decision per account.
+  const scopeLists = new Map<string, string[]>();
+  const scopeList = (scopes: Iterable<string>): string[] => {
+    const sorted = [...new Set(scopes)].sort();
+    const key = sorted.join(' ');
+    let list = scopeLists.get(key);
+    if (!list) scopeLists.set(key, (list = sorted));
+    return list;
+  };
   const requirements = new Map<string, FieldRequirement>();
   const datedTypes = new Map<string, DatedType>();
   const accountTypes = new Map<string, string>();
@@ -69,7 +79,7 @@ export function buildConsentModel(supergraph: Supergraph, accountInterface = DEF
     for (const source of [type, ...interfaces]) {
       const dated = consentOf(source.astNode?.directives).find((a) => typeof a.dateField === 'string');
       if (dated && !datedTypes.has(type.name)) {
-        datedTypes.set(type.name, { dateField: String(dated.dateField), scopes: [...((dated.scopes as string[]) ?? [])].sort() });
+        datedTypes.set(type.name, { dateField: String(dated.dateField), scopes: scopeList((dated.scopes as string[]) ?? []) });
       }
     }
     const inherited = [...typeScopes(type), ...interfaces.flatMap(typeScopes)];
@@ -86,7 +96,7 @@ export function buildConsentModel(supergraph: Supergraph, accountInterface = DEF
       const owners = supergraph.fieldOwners.get(coordinate) ?? [];
       requirements.set(coordinate, {
         coordinate,
-        scopes: [...scopes].sort(),
+        scopes: scopeList(scopes),
         owner: owners.length === 1 ? owners[0] : undefined,
       });
     }
