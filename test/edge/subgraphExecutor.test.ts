@@ -45,3 +45,13 @@ describe('Subgraph executor: retries', () => {
     expect(result.errors[0].message).toBe("Subgraph 'northwind' returned an error");
   });
 });
+
+describe('Subgraph executor: configuration', () => {
+  it('refuses a subgraph URL that is not an absolute http(s) URL at start-up', async () => {
+    const supergraph = readSupergraph((await composeDemoSupergraph()).supergraphSdl);
+    for (const url of ['northwind:4002/graphql', 'ftp://northwind.test/graphql', '/graphql']) {
+      expect(() => createSubgraphExecutor({ name: 'northwind', url, schema: supergraph.schema, model: buildConsentModel(supergraph) }))
+        .toThrow(`subgraph 'northwind' has an invalid URL; expected an absolute http(s) URL, received '${url}'`);
+    }
+  });
+});
