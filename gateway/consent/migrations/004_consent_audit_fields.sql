@@ -1,6 +1,6 @@
 -- Audit rows per decision instead of per field: from now on one row per request, bank, grant and outcome
 -- (with its reason) lists the field coordinates it covered (fields) and how many response paths each
--- (fields_paths, same order). A bank dashboard request wrote ~38 rows and now writes ~8: on embedded
+-- (fields_paths, same order). A bank dashboard request wrote 38 rows and now writes ~5: on embedded
 -- PGlite the INSERT runs in the gateway's own process, and its cost grew with the rows, not the bytes.
 -- Rows written before keep their single coordinate and paths_count; every row has exactly one shape.
 -- Adding nullable columns rewrites no row, so the append-only trigger has nothing to refuse.
