@@ -69,14 +69,15 @@ export class DecisionLog {
     return [...ids];
   }
 
-  serve(field: ServedField): void {
-    let byCoordinate = this.servedGroups.get(field.consent);
-    if (!byCoordinate) this.servedGroups.set(field.consent, (byCoordinate = new Map()));
-    let byGrant = byCoordinate.get(field.coordinate);
-    if (!byGrant) byCoordinate.set(field.coordinate, (byGrant = new Map()));
-    const group = byGrant.get(field.grantId);
-    if (group) group.paths.push(field.path);
-    else byGrant.set(field.grantId, { coordinate: field.coordinate, consent: field.consent, grantId: field.grantId, oneTime: field.oneTime, paths: [field.path] });
+  /** Records a served field at `path` under `decision` (bank, scopes, account, grant); allocates nothing but the path's slot. */
+  serve(path: ResponsePath, coordinate: string, decision: Omit<ServedField, 'path' | 'coordinate'>): void {
+    let byCoordinate = this.servedGroups.get(decision.consent);
+    if (!byCoordinate) this.servedGroups.set(decision.consent, (byCoordinate = new Map()));
+    let byGrant = byCoordinate.get(coordinate);
+    if (!byGrant) byCoordinate.set(coordinate, (byGrant = new Map()));
+    const group = byGrant.get(decision.grantId);
+    if (group) group.paths.push(path);
+    else byGrant.set(decision.grantId, { coordinate, consent: decision.consent, grantId: decision.grantId, oneTime: decision.oneTime, paths: [path] });
   }
 
   stripped(coordinate: string, bank: string, reason: ConsentReason, grantId: string | null = null): void {

@@ -36,7 +36,7 @@ function consentRule(model: ConsentModel, typeName: string, requirement: FieldRe
         ctx.consent.log.stripped(requirement.coordinate, decision.consent.bank, decision.consent.reason, decision.grantId);
         return consentError(decision.consent);
       }
-      ctx.consent.log.serve({ path: info.path, coordinate: requirement.coordinate, consent: decision.consent, grantId: decision.grantId, oneTime: decision.oneTime });
+      ctx.consent.log.serve(info.path, requirement.coordinate, decision);
       return true;
     },
   );

@@ -1,19 +1,15 @@
 import type { Anchor } from '../context';
-import type { ConsentErrorExtension } from '../errors';
 import type { ConsentModel, FieldRequirement } from '../supergraph/consentModel';
 import { isInside } from './anchorResolvers';
-import type { RequestConsent } from './requestConsent';
+import type { FieldDecision, RequestConsent } from './requestConsent';
 
-/** The outcome of one guarded field on one object: served under a grant, or stripped with its error extension. */
-export type FieldDecision =
-  | { served: true; consent: Omit<ConsentErrorExtension, 'reason'>; grantId: string; oneTime: boolean }
-  | { served: false; consent: ConsentErrorExtension; grantId: string | null };
+export type { FieldDecision } from './requestConsent';
 
 /**
  * Decides one guarded field of one object (CONSENT.md, "How a field is decided"): the bank is the field's
  * owner or the account's bank, the account the object's own or the one it hangs under; dated items must
  * lie inside the allowing grant's window (`inside`, which callers may memoise per object). Anything unknown
- * strips (no "maybe"). Pure: logging is the caller's.
+ * strips (no "maybe"). Logging is the caller's; the only effect is the outcome memoised on the decision.
  */
 export function decideField(
   model: ConsentModel,
@@ -31,11 +27,13 @@ export function decideField(
   }
   const decision = consent.decide(bank, requirement.scopes, anchor.account);
   const extension = decision.extension;
+  // The outcome is the same for every field and object under one decision (made once per request and
+  // reused: the walk asks for every guarded field of every object), but for the history window.
   if (!decision.allowed || !decision.grant) {
-    return { served: false, consent: { ...extension, reason: decision.reason ?? 'MISSING' }, grantId: decision.grant?.id ?? null };
+    return (decision.outcome ??= { served: false, consent: { ...extension, reason: decision.reason ?? 'MISSING' }, grantId: decision.grant?.id ?? null });
   }
   if (decision.historyFrom && model.datedTypes.has(typeName) && !inside(parent, decision.historyFrom)) {
     return { served: false, consent: { ...extension, reason: 'OUTSIDE_WINDOW' }, grantId: decision.grant.id };
   }
-  return { served: true, consent: extension, grantId: decision.grant.id, oneTime: decision.grant.oneTime };
+  return (decision.outcome ??= { served: true, consent: extension, grantId: decision.grant.id, oneTime: decision.grant.oneTime });
 }

@@ -1,8 +1,13 @@
 import type { AccountLink, ConsentAssertion } from '../../schema/assertion';
 import { expandScopes } from '../../schema/scopes';
 import { DecisionLog } from '../audit/DecisionLog';
-import type { ConsentReason } from '../errors';
+import type { ConsentErrorExtension, ConsentReason } from '../errors';
 import type { Grant } from './types';
+
+/** The outcome of one guarded field on one object: served under a grant, or stripped with its error extension. */
+export type FieldDecision =
+  | { served: true; consent: Omit<ConsentErrorExtension, 'reason'>; grantId: string; oneTime: boolean }
+  | { served: false; consent: ConsentErrorExtension; grantId: string | null };
 
 /** The outcome of one consent decision; cached per request, so every object of an account shares it. */
 export interface Decision {
@@ -21,6 +26,8 @@ export interface Decision {
   historyFrom?: Date | null;
   /** What a consent error about this decision names (bank, scopes, account): one object per decision. */
   extension: { bank: string; scopes: string[]; account?: string };
+  /** Set by decideField: its outcome for a field under this decision, made once (outside-window aside). */
+  outcome?: FieldDecision;
 }
 
 /**

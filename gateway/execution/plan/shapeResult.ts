@@ -130,7 +130,7 @@ class Walker {
             continue;
           }
           if (!denied) {
-            ctx.consent.log.serve({ path: fieldPath, coordinate: guard.coordinate, consent: decision.consent, grantId: decision.grantId, oneTime: decision.oneTime });
+            ctx.consent.log.serve(fieldPath, guard.coordinate, decision);
           }
         }
         if (denied) {
