@@ -50,7 +50,7 @@ export interface GatewayOptions {
   accountInterface?: string;
   /** Default () => new Date(). The clock consent decisions use. */
   now?: () => Date;
-  /** Default the global fetch. The transport to subgraphs. */
+  /** Default: undici's request API on a shared keep-alive pool (subgraphTransport.ts). A fetch function instead (tests route it to in-process servers). */
   fetch?: typeof fetch;
   /** Default store.audit. Where every consent decision is recorded before the response leaves. */
   audit?: AuditTrail;

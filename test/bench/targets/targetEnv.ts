@@ -50,27 +50,25 @@ export async function openBenchStore(target: TargetEnv): Promise<ConsentStore> {
   if (database) {
     const store = await createConsentStore({ databaseUrl: database.url, schema: database.schema });
     await seedBenchStore(store, target);
-    const close = store.close.bind(store);
-    store.close = async () => {
-      try {
-        await close();
-      } finally {
-        const pool = new pg.Pool({ connectionString: database.url, max: 1 });
-        await pool.query(`DROP SCHEMA IF EXISTS ${database.schema} CASCADE`).finally(() => pool.end());
-      }
-    };
-    return store;
+    return alsoOnClose(store, async () => {
+      const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+      await pool.query(`DROP SCHEMA IF EXISTS ${database.schema} CASCADE`).finally(() => pool.end());
+    });
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'consentgate-bench-store-'));
   const prepared = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./prepareStore.ts', import.meta.url)), dataDir], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (prepared.status !== 0) throw new Error(`bench target: preparing the store in ${dataDir} failed (exit ${prepared.status ?? prepared.signal})`);
-  const store = await createConsentStore({ dataDir });
+  return alsoOnClose(await createConsentStore({ dataDir }), async () => rmSync(dataDir, { recursive: true, force: true }));
+}
+
+/** The store, whose close also runs `cleanUp` afterwards, even when closing failed. */
+function alsoOnClose(store: ConsentStore, cleanUp: () => Promise<void>): ConsentStore {
   const close = store.close.bind(store);
   store.close = async () => {
     try {
       await close();
     } finally {
-      rmSync(dataDir, { recursive: true, force: true });
+      await cleanUp();
     }
   };
   return store;
