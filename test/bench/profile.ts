@@ -1,9 +1,10 @@
 /**
- * Profiles ConsentGate (enforcement on) under a workload's load with `node --cpu-prof`, then prints where
+ * Profiles ConsentGate (enforcement on, or --target consentgate-off) under a workload's load with `node --cpu-prof`, then prints where
  * its CPU goes: self time by package, by ConsentGate file and by function, counting only the samples
  * taken during the measured load (not start-up). Profiles are written outside the repository.
  * Usage: node --import tsx test/bench/profile.ts [--only w1,w2] [--seconds 15] [--out /tmp/consentgate-profiles]
  *        [--database-url postgres://...] (the store in PostgreSQL, as in run.ts, instead of embedded PGlite)
+ *        [--target consentgate-off] (enforcement off: set beside the default's profile, what enforcement costs)
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '8' },
     out: { type: 'string', default: join(tmpdir(), 'consentgate-profiles') },
     'database-url': { type: 'string' },
+    target: { type: 'string', default: 'consentgate' },
   },
 });
 const ids = args.only!.split(',');
@@ -36,14 +38,15 @@ const workDir = mkdtempSync(join(tmpdir(), 'consentgate-profile-'));
 const keys = await createBenchKeys();
 const now = new Date();
 const store = await openRunnerStore(now);
-const consentGate = TARGETS.find((t) => t.id === 'consentgate')!;
+const consentGate = TARGETS.find((t) => t.id === args.target && t.id.startsWith('consentgate'));
+if (!consentGate) throw new Error(`--target: ${args.target} is not one of ${TARGETS.filter((t) => t.id.startsWith('consentgate')).map((t) => t.id).join(', ')}`);
 const µsNow = () => Number(process.hrtime.bigint() / 1000n);
 
 try {
   for (const workload of workloads) {
     const host = startChild({ name: `subgraphs(${workload.stack})`, ipc: true, execArgv: ['--import', 'tsx'], args: [fileURLToPath(new URL('./subgraphs/host.ts', import.meta.url)), workload.stack, workDir] });
     // One folder per workload: Node writes one profile per thread (tsx's module loader runs in a worker).
-    const profileDir = join(outDir, `consentgate-${workload.id}`);
+    const profileDir = join(outDir, `${consentGate.id}-${workload.id}`);
     rmSync(profileDir, { recursive: true, force: true });
     mkdirSync(profileDir, { recursive: true });
     try {
@@ -77,7 +80,7 @@ try {
         console.warn(`${workload.id}: only ${summary.samples} samples fall in the load's window; summarising the whole profile`);
         summary = summariseProfile(profile);
       }
-      writeFileSync(join(outDir, `consentgate-${workload.id}.summary.json`), `${JSON.stringify({ workload: workload.id, requests: load.ok, ...summary }, null, 2)}\n`);
+      writeFileSync(join(outDir, `${consentGate.id}-${workload.id}.summary.json`), `${JSON.stringify({ workload: workload.id, requests: load.ok, ...summary }, null, 2)}\n`);
       console.log(`\n${formatProfileSummary(`${workload.id} (${workload.title}), ${load.ok} requests, ${((summary.totalMs / Math.max(1, load.ok))).toFixed(1)} ms CPU sampled per request`, summary)}`);
       console.log(`  profile: ${file}`);
     } finally {
