@@ -9,13 +9,25 @@ import { AUDIT_RETENTION_MONTHS, type AuditEntry, type AuditFilter, type AuditRe
 // INSERT cost ~55% less CPU than with one array parameter per column through the extended protocol, and
 // there is nothing to map per row on our side.
 const INSERT_STATEMENT = 'consentgate_audit_insert_v2';
-const INSERT_SQL = `INSERT INTO consent_audit (at, request_id, user_id, bank, grant_id, operation_name,
-    operation_hash, fields, fields_paths, outcome, reason)
+const insertFrom = (records: string, where = '') => `INSERT INTO consent_audit (at, request_id, user_id, bank,
+    grant_id, operation_name, operation_hash, fields, fields_paths, outcome, reason)
   SELECT at, "requestId", "userId", bank, "grantId", "operationName", "operationHash", coordinates,
     "pathsCounts", outcome, reason
-  FROM json_to_recordset($1::json) AS r(at timestamptz, "requestId" text, "userId" text, bank text,
+  FROM json_to_recordset(${records}) AS r(at timestamptz, "requestId" text, "userId" text, bank text,
     "grantId" text, "operationName" text, "operationHash" text, coordinates text[], "pathsCounts" int4[],
-    outcome text, reason text)`;
+    outcome text, reason text)${where}`;
+const INSERT_SQL = insertFrom('$1::json');
+
+// A journal segment: {"journal", "segment", "records"}. Its rows go in only if the same statement moves the
+// journal's marker forward to this segment, so a segment loaded before (a crash between the load and the
+// file's removal) inserts nothing the second time.
+const LOAD_SEGMENT_STATEMENT = 'consentgate_audit_load_segment_v1';
+const LOAD_SEGMENT_SQL = `WITH advanced AS (
+    INSERT INTO consent_audit_journal AS j (journal, segment)
+    VALUES ($1::json->>'journal', ($1::json->>'segment')::bigint)
+    ON CONFLICT (journal) DO UPDATE SET segment = EXCLUDED.segment WHERE j.segment < EXCLUDED.segment
+    RETURNING 1)
+  ${insertFrom(`$1::json->'records'`, ' WHERE EXISTS (SELECT 1 FROM advanced)')}`;
 
 // Rows from before migration 004 hold one coordinate each: read as a list of one.
 const COLUMNS = `id::text AS id, at, request_id, user_id, bank, grant_id, operation_name, operation_hash,
@@ -88,6 +100,37 @@ export function createSqlAuditTrail(client: SqlClient, now: () => Date, isClosed
         });
       } catch (error) {
         throw wrapDriverError(error, 'prune the audit trail');
+      }
+    },
+  };
+}
+
+/** Where the audit journal (journalAuditTrail.ts) loads its segments: consent_audit and its marker (migration 005). */
+export interface AuditSegmentSink {
+  /** The last segment of `journal` already loaded; 0 when none. */
+  loadedUpTo(journal: string): Promise<number>;
+  /**
+   * Loads one segment, `records` being the JSON text of an array of AuditRecords, in one statement with
+   * the journal's marker; a segment at or below the marker inserts nothing.
+   */
+  load(journal: string, segment: number, records: string): Promise<void>;
+}
+
+export function createSqlAuditSegmentSink(client: SqlClient): AuditSegmentSink {
+  return {
+    async loadedUpTo(journal) {
+      try {
+        const [row] = await client.query<{ segment: string }>('SELECT segment::text AS segment FROM consent_audit_journal WHERE journal = $1', [journal]);
+        return row ? Number(row.segment) : 0;
+      } catch (error) {
+        throw wrapDriverError(error, `read where audit journal '${journal}' was loaded up to`);
+      }
+    },
+    async load(journal, segment, records) {
+      try {
+        await client.writeJson(LOAD_SEGMENT_STATEMENT, LOAD_SEGMENT_SQL, `{"journal":${JSON.stringify(journal)},"segment":${segment},"records":${records}}`);
+      } catch (error) {
+        throw wrapDriverError(error, `load segment ${segment} of audit journal '${journal}'`);
       }
     },
   };

@@ -1,3 +1,5 @@
+import { createSqlAuditSegmentSink } from '../../audit/createSqlAuditTrail';
+import { journalAuditTrail, type AuditJournalOptions } from '../../audit/journalAuditTrail';
 import type { ConsentStore } from '../types';
 import { cacheGrants, type GrantCacheOptions } from './cacheGrants';
 import { ConsentStoreError, wrapDriverError } from './ConsentStoreError';
@@ -34,6 +36,14 @@ export interface ConsentStoreOptions {
    * instance's change reaches this one only when its NOTIFY does (measured in the README), so off.
    */
   grantCache?: boolean | GrantCacheOptions;
+  /**
+   * Default: on for embedded PGlite in a folder (in '<dataDir>-audit-journal'), off otherwise (in-memory
+   * PGlite, PostgreSQL). Audit records are appended to a local journal before each response and loaded
+   * into the database every 200 ms (journalAuditTrail.ts): on PGlite every statement runs in the gateway's
+   * own process, and one per interval costs far less than one per request. With PostgreSQL each instance
+   * writes straight to the shared database, so a lost instance loses no record; there it cannot be set.
+   */
+  auditJournal?: boolean | Partial<AuditJournalOptions>;
 }
 
 /** The options after defaults. */
@@ -42,6 +52,7 @@ export interface ResolvedConsentStoreOptions {
   schema: string;
   now: () => Date;
   grantCache: GrantCacheOptions | false;
+  auditJournal: AuditJournalOptions | false;
 }
 
 export const DEFAULT_DATA_DIR = '.consentgate/pglite';
@@ -67,7 +78,18 @@ export async function createConsentStore(options: ConsentStoreOptions = {}): Pro
     const where = backend.kind === 'postgres' ? 'PostgreSQL' : `PGlite at '${backend.dataDir}'`;
     throw wrapDriverError(error, `open its database (${where}, schema '${schema}') and apply migrations`);
   }
-  const store = createSqlConsentStore(client, resolved.now);
+  let store = createSqlConsentStore(client, resolved.now);
+  if (resolved.auditJournal) {
+    const sql = store;
+    const journal = await journalAuditTrail(sql.audit, createSqlAuditSegmentSink(client), resolved.auditJournal).catch(async (error: unknown) => {
+      await sql.close().catch(() => {});
+      throw error;
+    });
+    store = { ...sql, audit: journal, close: async () => {
+      await journal.close();
+      await sql.close();
+    } };
+  }
   return resolved.grantCache ? cacheGrants(store, client, schema, resolved.now, resolved.grantCache) : store;
 }
 
@@ -92,7 +114,20 @@ export function resolveConsentStoreOptions(options: ConsentStoreOptions): Resolv
         'set databaseUrl (PostgreSQL) or dataDir (embedded PGlite), not both; ' +
           `received dataDir '${dataDir}' together with a databaseUrl`);
     }
-    return { backend: { kind: 'postgres', databaseUrl }, schema, now, grantCache };
+    if (options.auditJournal) {
+      throw new ConsentStoreError('INVALID_INPUT',
+        'the audit journal is for embedded PGlite; with a databaseUrl every record goes straight to PostgreSQL');
+    }
+    return { backend: { kind: 'postgres', databaseUrl }, schema, now, grantCache, auditJournal: false };
   }
-  return { backend: { kind: 'pglite', dataDir: dataDir ?? DEFAULT_DATA_DIR }, schema, now, grantCache };
+  const folder = dataDir ?? DEFAULT_DATA_DIR;
+  const inFolder = !folder.startsWith('memory://');
+  const journal = options.auditJournal ?? inFolder;
+  if (journal && !inFolder && (journal === true || journal.dir === undefined)) {
+    throw new ConsentStoreError('INVALID_INPUT',
+      `an in-memory PGlite has no folder beside which to keep the audit journal: give auditJournal.dir; received dataDir '${folder}'`);
+  }
+  const given = journal === true ? {} : journal;
+  const auditJournal = given ? { ...given, dir: given.dir ?? `${folder}-audit-journal` } : false;
+  return { backend: { kind: 'pglite', dataDir: folder }, schema, now, grantCache, auditJournal };
 }

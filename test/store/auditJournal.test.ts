@@ -1,0 +1,174 @@
+import { spawn } from 'node:child_process';
+import { appendFile, copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSqlAuditSegmentSink } from '../../gateway/audit/createSqlAuditTrail';
+import { journalAuditTrail } from '../../gateway/audit/journalAuditTrail';
+import type { AuditRecord } from '../../gateway/audit/types';
+import { createConsentStore, resolveConsentStoreOptions } from '../../gateway/consent/store/createConsentStore';
+import { createSqlConsentStore } from '../../gateway/consent/store/createSqlConsentStore';
+import { loadMigrations, runMigrations } from '../../gateway/consent/store/runMigrations';
+import type { SqlClient } from '../../gateway/consent/store/SqlClient';
+import type { ConsentStore } from '../../gateway/consent/types';
+import { describeEachBackend, expectStoreError, OPEN_TIMEOUT } from './backends';
+
+const record = (requestId: string, change: Partial<AuditRecord> = {}): AuditRecord => ({
+  at: new Date(), requestId, userId: 'journal-user', bank: 'northwind', grantId: 'g-1', operationName: 'Accounts',
+  operationHash: 'a'.repeat(64), coordinates: ['NorthwindAccount.balance', 'Transaction.amount'], pathsCounts: [1, 20],
+  outcome: 'served', reason: null, ...change,
+});
+const requestIds = async (store: ConsentStore, userId = 'journal-user') => (await store.audit.query({ userId })).map((e) => e.requestId).sort();
+const segments = async (dir: string) => (await readdir(dir)).filter((name) => name.endsWith('.ndjson')).sort();
+const tempDir = () => mkdtemp(join(tmpdir(), 'consentgate-journal-'));
+
+describeEachBackend('Audit journal segments load exactly once', (backend) => {
+  let client: SqlClient;
+  let store: ConsentStore;
+  beforeAll(async () => {
+    const schema = backend.newSchema();
+    client = await backend.openClient(schema);
+    await runMigrations(client, schema, await loadMigrations());
+    store = createSqlConsentStore(client, () => new Date());
+  }, OPEN_TIMEOUT);
+  afterAll(() => store?.close());
+
+  it('inserts a segment once and moves the marker with it; a segment at or below the marker inserts nothing', async () => {
+    const sink = createSqlAuditSegmentSink(client);
+    const records = (id: string) => JSON.stringify([record(id, { userId: 'sink-user' })]);
+    expect(await sink.loadedUpTo('j-1')).toBe(0);
+    await sink.load('j-1', 1, records('s-1'));
+    await sink.load('j-1', 1, records('s-1-again'));
+    await sink.load('j-1', 3, records('s-3'));
+    await sink.load('j-1', 2, records('s-2-late'));
+    await sink.load('j-2', 1, records('other-journal'));
+    expect(await sink.loadedUpTo('j-1')).toBe(3);
+    expect(await requestIds(store, 'sink-user')).toEqual(['other-journal', 's-1', 's-3']);
+  });
+
+  it('inserts none of a segment when one of its records is refused', async () => {
+    const sink = createSqlAuditSegmentSink(client);
+    const bad = JSON.stringify([record('ok', { userId: 'bad-user' }), record('bad', { userId: 'bad-user', outcome: 'stripped', reason: null })]);
+    await expectStoreError(sink.load('j-bad', 1, bad), 'STORE_FAILURE', /^consent store could not load segment 1 of audit journal 'j-bad' \(database error 23514\)$/);
+    expect(await sink.loadedUpTo('j-bad')).toBe(0);
+    expect(await requestIds(store, 'bad-user')).toEqual([]);
+  });
+});
+
+describe('Audit journal: records appended before the response, loaded into the embedded store', () => {
+  let root: string;
+  beforeAll(async () => { root = await tempDir(); });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it('is on by default for a PGlite folder, beside it; off in memory and with PostgreSQL', () => {
+    expect(resolveConsentStoreOptions({ dataDir: '/data/pglite' }).auditJournal).toEqual({ dir: '/data/pglite-audit-journal' });
+    expect(resolveConsentStoreOptions({ dataDir: 'memory://' }).auditJournal).toBe(false);
+    expect(resolveConsentStoreOptions({ databaseUrl: 'postgres://db/x' }).auditJournal).toBe(false);
+    expect(resolveConsentStoreOptions({ dataDir: '/data/pglite', auditJournal: false }).auditJournal).toBe(false);
+  });
+
+  it('refuses a journal it cannot keep', () => {
+    expect(() => resolveConsentStoreOptions({ databaseUrl: 'postgres://db/x', auditJournal: true })).toThrow(
+      'the audit journal is for embedded PGlite; with a databaseUrl every record goes straight to PostgreSQL');
+    expect(() => resolveConsentStoreOptions({ dataDir: 'memory://', auditJournal: true })).toThrow(
+      "an in-memory PGlite has no folder beside which to keep the audit journal: give auditJournal.dir; received dataDir 'memory://'");
+  });
+
+  it('appends each write as one line and loads it on its interval and before every query', async () => {
+    const dir = join(root, 'basic');
+    const store = await createConsentStore({ dataDir: 'memory://', auditJournal: { dir, loadIntervalMs: 50 } });
+    try {
+      await store.audit.write([record('b-1'), record('b-1', { grantId: 'g-2' })]);
+      const [segment] = await segments(dir);
+      expect((await readFile(join(dir, segment!), 'utf8')).split('\n')).toHaveLength(2); // one line, then the end
+      await expect.poll(() => segments(dir), { timeout: 5000 }).toEqual([]);
+      await store.audit.write([record('b-2')]);
+      // The query loads what is pending first: a record is readable as soon as its write resolved.
+      expect(await requestIds(store)).toEqual(['b-1', 'b-1', 'b-2']);
+    } finally {
+      await store.close();
+    }
+  }, OPEN_TIMEOUT);
+
+  it('loads at the next open what an earlier run left behind, once, and not a torn last line', async () => {
+    const dataDir = join(root, 'reopen');
+    const journalDir = `${dataDir}-audit-journal`;
+    const hour = { loadIntervalMs: 3_600_000 };
+    const first = await createConsentStore({ dataDir, auditJournal: hour });
+    await first.audit.write([record('r-1')]);
+    const [segment] = await segments(journalDir);
+    const copy = join(root, 'segment-copy');
+    await copyFile(join(journalDir, segment!), copy);
+    await first.close(); // loads and removes the segment
+    expect(await segments(journalDir)).toEqual([]);
+    // As if the process had stopped between loading the segment and removing its file, then a crash
+    // tore a line being appended to a later one.
+    await copyFile(copy, join(journalDir, segment!));
+    const later = segment!.replace(/\d+/, (n) => String(Number(n) + 1).padStart(n.length, '0'));
+    await writeFile(join(journalDir, later), `${JSON.stringify([record('r-2')])}\n`);
+    await appendFile(join(journalDir, later), JSON.stringify([record('r-torn')]).slice(0, 40));
+    const second = await createConsentStore({ dataDir, auditJournal: hour });
+    try {
+      expect(await requestIds(second)).toEqual(['r-1', 'r-2']);
+      expect(await segments(journalDir)).toEqual([]);
+      await second.audit.write([record('r-3')]);
+      expect(await requestIds(second)).toEqual(['r-1', 'r-2', 'r-3']);
+    } finally {
+      await second.close();
+    }
+  }, OPEN_TIMEOUT);
+
+  it('keeps the records of a process killed before it could load them', async () => {
+    const dataDir = join(root, 'killed');
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./fixtures/journalCrash.ts', import.meta.url)), dataDir, 'k-1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stderr.on('data', (chunk) => (output += chunk));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk) => (String(chunk).includes('appended') ? resolve() : undefined));
+      child.on('exit', (code) => reject(new Error(`the child exited (${code}) before appending: ${output}`)));
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    const store = await createConsentStore({ dataDir });
+    try {
+      expect(await requestIds(store, 'crash-user')).toEqual(['k-1']);
+    } finally {
+      await store.close();
+    }
+  }, OPEN_TIMEOUT * 2);
+
+  it('fails the write, so the response strips, when the record cannot be appended', async () => {
+    const dir = join(root, 'gone');
+    const store = await createConsentStore({ dataDir: 'memory://', auditJournal: { dir } });
+    try {
+      await rm(dir, { recursive: true, force: true });
+      await expectStoreError(store.audit.write([record('g-1')]), 'STORE_FAILURE', `audit journal in '${dir}' could not append 1 audit record(s) (ENOENT)`);
+    } finally {
+      await store.close();
+    }
+  }, OPEN_TIMEOUT);
+
+  it('keeps what the database refuses on disk, says so, and refuses to show a partial trail', async () => {
+    const dir = join(root, 'refused');
+    const told: string[] = [];
+    const client = await (await import('../../gateway/consent/store/createPgliteClient')).createPgliteClient('memory://', 'public');
+    await runMigrations(client, 'public', await loadMigrations());
+    const sql = createSqlConsentStore(client, () => new Date());
+    const journal = await journalAuditTrail(sql.audit, createSqlAuditSegmentSink(client), { dir, loadIntervalMs: 20, onError: (message) => told.push(message) });
+    try {
+      // A reason on a served record breaks the table's rules: the database refuses the whole segment.
+      await journal.write([record('x-1', { reason: 'MISSING' })]);
+      await expect.poll(() => told, { timeout: 5000 }).toEqual([`audit records could not be loaded into the database (kept in '${dir}', retried every 20 ms)`]);
+      await expectStoreError(journal.query({ userId: 'journal-user' }), 'STORE_FAILURE',
+        `the audit trail cannot be read whole: records appended to the journal in '${dir}' could not be loaded into the database`);
+      expect(await segments(dir)).toHaveLength(1);
+      expect(journal.backlog).toBe(1);
+    } finally {
+      await journal.close();
+      await sql.close();
+    }
+    expect(await segments(dir)).toHaveLength(1);
+  }, OPEN_TIMEOUT);
+});
