@@ -55,10 +55,12 @@ export async function openBenchStore(target: TargetEnv): Promise<ConsentStore> {
       await pool.query(`DROP SCHEMA IF EXISTS ${database.schema} CASCADE`).finally(() => pool.end());
     });
   }
-  const dataDir = mkdtempSync(join(tmpdir(), 'consentgate-bench-store-'));
+  // A folder of its own: the data directory and, beside it, the audit journal, removed together.
+  const folder = mkdtempSync(join(tmpdir(), 'consentgate-bench-store-'));
+  const dataDir = join(folder, 'pglite');
   const prepared = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./prepareStore.ts', import.meta.url)), dataDir], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (prepared.status !== 0) throw new Error(`bench target: preparing the store in ${dataDir} failed (exit ${prepared.status ?? prepared.signal})`);
-  return alsoOnClose(await createConsentStore({ dataDir }), async () => rmSync(dataDir, { recursive: true, force: true }));
+  return alsoOnClose(await createConsentStore({ dataDir }), async () => rmSync(folder, { recursive: true, force: true }));
 }
 
 /** The store, whose close also runs `cleanUp` afterwards, even when closing failed. */
