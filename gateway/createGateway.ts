@@ -107,6 +107,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ...edge.apollo,
     validationRules: [ReservedAliasesRule, ...edge.validationRules],
     formatError: (formatted, error) => maskError(edge.formatError(formatted, error)),
+    // Apollo's own SIGINT/SIGTERM handler stops the server and then re-raises the signal, which ends the
+    // process before the CLI has drained, closed the store (the audit journal's last load) and stopped
+    // the demo's banks. The CLI (serve, demo) and the embedding application own the process's lifecycle.
+    stopOnTerminationSignals: false,
     plugins: [
       // No cache hints are used; the built-in plugin would hook every field resolution (profiled: ~7% at 1000 items).
       ApolloServerPluginCacheControlDisabled(),

@@ -11,9 +11,12 @@ export const DEFAULT_PATHS = {
   supergraphFields: join(PACKAGE_ROOT, 'schema', 'supergraphFields.ts'),
 };
 
-/** Default '.consentgate' in the working directory (CONSENTGATE_DATA_DIR overrides): demo key and PGlite data. */
+/**
+ * Default '.consentgate' in the working directory (CONSENTGATE_DATA_DIR overrides; empty counts as unset, as
+ * for DATABASE_URL, so a variable set to nothing never puts keys and data in the working directory itself).
+ */
 export function dataDir(): string {
-  return resolve(process.env.CONSENTGATE_DATA_DIR ?? '.consentgate');
+  return resolve(process.env.CONSENTGATE_DATA_DIR || '.consentgate');
 }
 
 /** The Unix socket a running demo answers consent commands on (see gateway/cli/adminSocket.ts). */

@@ -20,8 +20,17 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args: argv, options: SERVE_OPTIONS });
   const config = await loadSupergraphConfig(values.config ?? DEFAULT_PATHS.supergraphConfig);
   const children: ChildProcess[] = [];
-  const stopChildren = () => children.forEach((c) => c.kill('SIGTERM'));
-  process.once('exit', stopChildren);
+  process.once('exit', () => children.forEach((c) => c.kill('SIGTERM')));
+  // The banks first get SIGTERM, then SIGKILL after 5 s; resolves once every one has exited.
+  const stopChildren = () => Promise.all(children.map((child) => new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  })));
   // The demo banks accept only requests signed by this gateway (issue "Hardened edges": subgraph trust).
   const secretsFile = join(dataDir(), 'subgraph-secrets.json');
   await loadSubgraphSecrets(secretsFile, config.subgraphs.map((s) => s.name), { create: true });
@@ -50,7 +59,7 @@ export async function demoCommand(argv: string[], io: CliIo): Promise<number> {
     await started.close();
     return 0;
   } finally {
-    stopChildren();
+    await stopChildren();
   }
 }
 

@@ -1,5 +1,5 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -35,6 +35,8 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'consentgate-demo-'));
   env = { ...process.env, CONSENTGATE_DATA_DIR: dataDir, PORT: '0' };
   delete env.DATABASE_URL;
+  // As in a user's shell: vitest's NODE_ENV=test changes what libraries do (Apollo Server's signal handlers).
+  delete env.NODE_ENV;
   demo = spawn(process.execPath, [BIN, 'demo'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   url = await new Promise<string>((resolve, reject) => {
@@ -107,5 +109,17 @@ describe('Demo: the README commands work on a fresh machine', () => {
     const bad = await cli('consent', 'grant', '--user', 'dave', '--bank', 'contoso', '--scopes', 'accounts:everything', '--accounts', 'cs-dave-card');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("unknown scope 'accounts:everything'");
+  });
+
+  // Last: it stops the demo. As docker stop or systemd stop it: SIGTERM.
+  it('stops on SIGTERM with its banks, having loaded the audit journal into the store, and exits 0', async () => {
+    await query('alice', '{ me { accounts { id balance { amount } } } }');
+    const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
+    demo.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    for (const port of [4001, 4002, 4003, 4004]) {
+      await expect(fetch(`http://127.0.0.1:${port}/graphql`), `bank on port ${port}`).rejects.toThrow();
+    }
+    expect((await readdir(join(dataDir, 'pglite-audit-journal'))).filter((name) => name.endsWith('.ndjson'))).toEqual([]);
   });
 });

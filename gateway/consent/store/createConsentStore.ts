@@ -39,7 +39,7 @@ export interface ConsentStoreOptions {
   /**
    * Default: on for embedded PGlite in a folder (in '<dataDir>-audit-journal'), off otherwise (in-memory
    * PGlite, PostgreSQL). Audit records are appended to a local journal before each response and loaded
-   * into the database every 200 ms (journalAuditTrail.ts): on PGlite every statement runs in the gateway's
+   * into the database every 50 ms (journalAuditTrail.ts): on PGlite every statement runs in the gateway's
    * own process, and one per interval costs far less than one per request. With PostgreSQL each instance
    * writes straight to the shared database, so a lost instance loses no record; there it cannot be set.
    */

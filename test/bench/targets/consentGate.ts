@@ -21,6 +21,6 @@ const gateway = await createGateway({
   // 1000-item pages must pass: the cost is still estimated per request, only its ceiling is raised.
   limits: { maxCost: 1_000_000 },
 });
-// Not closed on exit: Apollo Server's own SIGTERM handler (stopOnTerminationSignals, on by default) has
-// stopped it by then, and server.close() after that did not return; the store is what must be closed.
-await startServer(gateway, { port: target.port, host: '127.0.0.1' });
+// Closed first on a signal (closers run last-registered first), then the store.
+const server = await startServer(gateway, { port: target.port, host: '127.0.0.1' });
+exit.onClose(() => server.close());

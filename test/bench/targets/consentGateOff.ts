@@ -27,4 +27,5 @@ const gateway = await createGateway({
   audit: { write: async () => {}, query: async () => [], prune: async () => 0 },
   limits: { maxCost: 1_000_000 },
 });
-await startServer(gateway, { port: target.port, host: '127.0.0.1' });
+const server = await startServer(gateway, { port: target.port, host: '127.0.0.1' });
+exit.onClose(() => server.close());

@@ -95,8 +95,7 @@ export async function benchIdentity(target: TargetEnv): Promise<Identity> {
 export function exitOnSignal(): { onClose(close: () => Promise<void>): void } {
   const closers: (() => Promise<void>)[] = [];
   let stopping = false;
-  // `on`, not `once`: Apollo Server's own termination handler stops it and sends the signal again; a
-  // listener must still be there, or that second signal kills the process before the closers ran.
+  // `on`, not `once`: a second signal while closing must not kill the process before the closers ran.
   const stop = async () => {
     if (stopping) return;
     stopping = true;
