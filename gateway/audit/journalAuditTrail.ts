@@ -21,12 +21,8 @@ export interface AuditJournalOptions {
 
 /** An audit trail whose writes are appended to the journal; queries see them (they load what is pending first). */
 export interface JournaledAuditTrail extends AuditTrail {
-  /** Loads everything appended so far into the database. */
-  flush(): Promise<void>;
   /** Loads what is left and stops; later writes are refused. What could not be loaded stays for the next open. */
   close(): Promise<void>;
-  /** Segments appended to and not yet loaded. */
-  readonly backlog: number;
 }
 
 const SEGMENT_FILE = /^(\d{12})\.ndjson$/;
@@ -140,10 +136,6 @@ export async function journalAuditTrail(trail: AuditTrail, sink: AuditSegmentSin
   });
 
   return {
-    get backlog() {
-      return sealed.length + (current ? 1 : 0);
-    },
-
     write(records) {
       if (closed) return Promise.reject(new ConsentStoreError('STORE_FAILURE', 'consent store is closed'));
       if (records.length === 0) return Promise.resolve();
@@ -176,7 +168,6 @@ export async function journalAuditTrail(trail: AuditTrail, sink: AuditSegmentSin
     },
 
     prune: () => trail.prune(),
-    flush,
 
     async close() {
       if (closed) return;

@@ -9,10 +9,9 @@ import { journalAuditTrail } from '../../gateway/audit/journalAuditTrail';
 import type { AuditRecord } from '../../gateway/audit/types';
 import { createConsentStore, resolveConsentStoreOptions } from '../../gateway/consent/store/createConsentStore';
 import { createSqlConsentStore } from '../../gateway/consent/store/createSqlConsentStore';
-import { loadMigrations, runMigrations } from '../../gateway/consent/store/runMigrations';
 import type { SqlClient } from '../../gateway/consent/store/SqlClient';
 import type { ConsentStore } from '../../gateway/consent/types';
-import { describeEachBackend, expectStoreError, OPEN_TIMEOUT } from './backends';
+import { BACKENDS, describeEachBackend, expectStoreError, OPEN_TIMEOUT, openMigratedClient } from './backends';
 
 const record = (requestId: string, change: Partial<AuditRecord> = {}): AuditRecord => ({
   at: new Date(), requestId, userId: 'journal-user', bank: 'northwind', grantId: 'g-1', operationName: 'Accounts',
@@ -27,9 +26,7 @@ describeEachBackend('Audit journal segments load exactly once', (backend) => {
   let client: SqlClient;
   let store: ConsentStore;
   beforeAll(async () => {
-    const schema = backend.newSchema();
-    client = await backend.openClient(schema);
-    await runMigrations(client, schema, await loadMigrations());
+    ({ client } = await openMigratedClient(backend));
     store = createSqlConsentStore(client, () => new Date());
   }, OPEN_TIMEOUT);
   afterAll(() => store?.close());
@@ -153,8 +150,7 @@ describe('Audit journal: records appended before the response, loaded into the e
   it('keeps what the database refuses on disk, says so, and refuses to show a partial trail', async () => {
     const dir = join(root, 'refused');
     const told: string[] = [];
-    const client = await (await import('../../gateway/consent/store/createPgliteClient')).createPgliteClient('memory://', 'public');
-    await runMigrations(client, 'public', await loadMigrations());
+    const { client } = await openMigratedClient(BACKENDS.find((b) => b.name === 'pglite')!);
     const sql = createSqlConsentStore(client, () => new Date());
     const journal = await journalAuditTrail(sql.audit, createSqlAuditSegmentSink(client), { dir, loadIntervalMs: 20, onError: (message) => told.push(message) });
     try {
@@ -164,7 +160,6 @@ describe('Audit journal: records appended before the response, loaded into the e
       await expectStoreError(journal.query({ userId: 'journal-user' }), 'STORE_FAILURE',
         `the audit trail cannot be read whole: records appended to the journal in '${dir}' could not be loaded into the database`);
       expect(await segments(dir)).toHaveLength(1);
-      expect(journal.backlog).toBe(1);
     } finally {
       await journal.close();
       await sql.close();

@@ -2,10 +2,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AuditRecord, AuditTrail } from '../../gateway/audit/types';
 import { addDays, addMonths } from '../../gateway/consent/store/calendar';
 import { createSqlConsentStore } from '../../gateway/consent/store/createSqlConsentStore';
-import { loadMigrations, runMigrations } from '../../gateway/consent/store/runMigrations';
 import type { SqlClient } from '../../gateway/consent/store/SqlClient';
 import type { ConsentStore } from '../../gateway/consent/types';
-import { describeEachBackend, expectStoreError, OPEN_TIMEOUT } from './backends';
+import { describeEachBackend, expectStoreError, OPEN_TIMEOUT, openMigratedClient } from './backends';
 
 const record = (at: Date, change: Partial<AuditRecord> = {}): AuditRecord => ({
   at, requestId: 'req-1', userId: 'au-user', bank: 'northwind', grantId: 'g-1', operationName: 'Accounts',
@@ -19,9 +18,7 @@ describeEachBackend('Store audit trail: append-only, queried by user, bank, gran
   let audit: AuditTrail;
   // The store and the raw client share one database, so the tests can try SQL the store never sends.
   beforeAll(async () => {
-    const schema = backend.newSchema();
-    client = await backend.openClient(schema);
-    await runMigrations(client, schema, await loadMigrations());
+    ({ client } = await openMigratedClient(backend));
     store = createSqlConsentStore(client, () => new Date());
     audit = store.audit;
   }, OPEN_TIMEOUT);

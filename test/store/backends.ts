@@ -5,6 +5,7 @@ import { ConsentStoreError } from '../../gateway/consent/store/ConsentStoreError
 import { createConsentStore } from '../../gateway/consent/store/createConsentStore';
 import { createPgClient } from '../../gateway/consent/store/createPgClient';
 import { createPgliteClient } from '../../gateway/consent/store/createPgliteClient';
+import { loadMigrations, runMigrations } from '../../gateway/consent/store/runMigrations';
 import type { SqlClient } from '../../gateway/consent/store/SqlClient';
 import type { ConsentStore } from '../../gateway/consent/types';
 
@@ -50,6 +51,14 @@ export const BACKENDS: Backend[] = [
     newSchema,
   },
 ];
+
+/** A raw client on a fresh database (PGlite) or schema (PostgreSQL) with every migration applied, and that schema. */
+export async function openMigratedClient(backend: Backend): Promise<{ client: SqlClient; schema: string }> {
+  const schema = backend.newSchema();
+  const client = await backend.openClient(schema);
+  await runMigrations(client, schema, await loadMigrations());
+  return { client, schema };
+}
 
 /** Declares `body` once per backend; PostgreSQL shows as skipped without DATABASE_URL. */
 export function describeEachBackend(title: string, body: (backend: Backend) => void): void {

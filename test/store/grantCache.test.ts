@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConsentStoreOptions } from '../../gateway/consent/store/createConsentStore';
 import { cacheGrants, type CachedConsentStore } from '../../gateway/consent/store/cacheGrants';
 import { createSqlConsentStore } from '../../gateway/consent/store/createSqlConsentStore';
-import { loadMigrations, runMigrations } from '../../gateway/consent/store/runMigrations';
 import type { SqlClient } from '../../gateway/consent/store/SqlClient';
 import type { GrantInput } from '../../gateway/consent/types';
-import { describeEachBackend, OPEN_TIMEOUT } from './backends';
+import { describeEachBackend, OPEN_TIMEOUT, openMigratedClient } from './backends';
 
 const base = (id: string, userId: string, change: Partial<GrantInput> = {}): GrantInput => ({
   id, userId, bank: 'northwind', scopes: ['accounts:basic'], accounts: ['nw-1'], ...change,
@@ -30,9 +29,8 @@ describeEachBackend('Store grant cache: per instance, invalidated by LISTEN/NOTI
   let other: ReturnType<typeof createSqlConsentStore>;
 
   beforeAll(async () => {
-    const schema = backend.newSchema();
-    client = await backend.openClient(schema);
-    await runMigrations(client, schema, await loadMigrations());
+    let schema: string;
+    ({ client, schema } = await openMigratedClient(backend));
     other = createSqlConsentStore(client, now);
     cached = await cacheGrants(createSqlConsentStore(client, now), client, schema, now, { reconnectDelayMs: 100 });
   }, OPEN_TIMEOUT);

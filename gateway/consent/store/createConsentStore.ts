@@ -78,19 +78,21 @@ export async function createConsentStore(options: ConsentStoreOptions = {}): Pro
     const where = backend.kind === 'postgres' ? 'PostgreSQL' : `PGlite at '${backend.dataDir}'`;
     throw wrapDriverError(error, `open its database (${where}, schema '${schema}') and apply migrations`);
   }
-  let store = createSqlConsentStore(client, resolved.now);
-  if (resolved.auditJournal) {
-    const sql = store;
-    const journal = await journalAuditTrail(sql.audit, createSqlAuditSegmentSink(client), resolved.auditJournal).catch(async (error: unknown) => {
-      await sql.close().catch(() => {});
-      throw error;
-    });
-    store = { ...sql, audit: journal, close: async () => {
-      await journal.close();
-      await sql.close();
-    } };
-  }
+  const sql = createSqlConsentStore(client, resolved.now);
+  const store = resolved.auditJournal ? await withAuditJournal(sql, client, resolved.auditJournal) : sql;
   return resolved.grantCache ? cacheGrants(store, client, schema, resolved.now, resolved.grantCache) : store;
+}
+
+/** `store` with its audit trail behind the journal, which is loaded before the database closes. */
+async function withAuditJournal(store: ConsentStore, client: SqlClient, options: AuditJournalOptions): Promise<ConsentStore> {
+  const journal = await journalAuditTrail(store.audit, createSqlAuditSegmentSink(client), options).catch(async (error: unknown) => {
+    await store.close().catch(() => {});
+    throw error;
+  });
+  return { ...store, audit: journal, close: async () => {
+    await journal.close();
+    await store.close();
+  } };
 }
 
 /** Applies defaults and checks the options; throws an INVALID_INPUT ConsentStoreError. */
