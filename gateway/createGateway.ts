@@ -170,7 +170,9 @@ const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && KNOWN_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-    const { CRITICAL_ERROR: _critical, ...extensions } = formatted.extensions ?? {};
+    // Copied only to drop the flag: this runs for every error (one per stripped path).
+    if (!formatted.extensions || !('CRITICAL_ERROR' in formatted.extensions)) return formatted;
+    const { CRITICAL_ERROR: _critical, ...extensions } = formatted.extensions;
     return { ...formatted, extensions };
   }
   return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };

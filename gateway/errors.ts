@@ -83,12 +83,21 @@ const CONSENT_ERROR = Object.create(GraphQLError.prototype, { name: { value: 'Gr
  */
 export function consentError(consent: ConsentErrorExtension, path?: readonly (string | number)[]): GraphQLError {
   const error = Object.create(CONSENT_ERROR) as { -readonly [K in keyof GraphQLError]: GraphQLError[K] };
-  error.message = consentMessage(consent);
+  // One message and one (frozen) extensions object per consent extension, shared by the errors of every
+  // path it strips: the decisions hand out one extension object each, so a request builds a few, not 63.
+  let shared = SHARED.get(consent);
+  if (!shared) {
+    shared = { message: consentMessage(consent), extensions: Object.freeze({ code: ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE, consent }) };
+    SHARED.set(consent, shared);
+  }
+  error.message = shared.message;
   error.path = path;
   error.locations = undefined;
-  error.extensions = { code: ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE, consent };
+  error.extensions = shared.extensions;
   return error;
 }
+
+const SHARED = new WeakMap<ConsentErrorExtension, { message: string; extensions: GraphQLError['extensions'] }>();
 
 /**
  * A GraphQLError with no stack trace captured, for the other errors shaping makes per response path (rule

@@ -39,7 +39,13 @@ interface StrippedGroup {
   count: number;
 }
 
-/** Served fields of one coordinate under one decision (bank, scopes, account) and grant: their paths. */
+/** A stripped outcome as the log takes it: its error extension (one object per decision and reason) and grant. */
+export interface StrippedDecision {
+  consent: ConsentErrorExtension;
+  grantId: string | null;
+}
+
+/** Served fields of one coordinate under one decision (bank, scopes, account, hence one grant): their paths. */
 interface ServedGroup {
   coordinate: string;
   consent: Omit<ConsentErrorExtension, 'reason'>;
@@ -49,14 +55,15 @@ interface ServedGroup {
 }
 
 /**
- * Every consent decision of one request, as the rules make them: served fields grouped by coordinate,
- * decision and grant with one path each (the paths are needed to strip them if the audit write fails),
- * stripped ones counted per coordinate. Grouping is by identity (the consent extension object is one per
- * decision), so recording a field costs no key string: it runs for every guarded field of every object.
+ * Every consent decision of one request, as the rules make them: served fields grouped by decision and
+ * coordinate with one path each (the paths are needed to strip them if the audit write fails), stripped
+ * ones counted per decision and coordinate. Grouping is by identity (a decision's error extension is one
+ * object, and one decision has one grant), so recording a field costs no key string: it runs for every
+ * guarded field of every object.
  */
 export class DecisionLog {
-  private readonly servedGroups = new Map<object, Map<string, Map<string, ServedGroup>>>();
-  private readonly strippedGroups = new Map<string, StrippedGroup>();
+  private readonly servedGroups = new Map<object, Map<string, ServedGroup>>();
+  private readonly strippedGroups = new Map<ConsentErrorExtension, Map<string, StrippedGroup>>();
 
   get isEmpty(): boolean {
     return this.servedGroups.size === 0 && this.strippedGroups.size === 0;
@@ -65,44 +72,44 @@ export class DecisionLog {
   /** The one-time grants that served something in this request. */
   oneTimeGrants(): string[] {
     const ids = new Set<string>();
-    for (const group of this.groups()) if (group.oneTime) ids.add(group.grantId);
+    this.forEachServed((group) => {
+      if (group.oneTime) ids.add(group.grantId);
+    });
     return [...ids];
   }
 
-  /** Records a served field at `path` under `decision` (bank, scopes, account, grant); allocates nothing but the path's slot. */
+  /**
+   * Records a served field at `path` under `decision` (bank, scopes, account, grant), which must be the
+   * same object (consent extension included) for every field the same decision serves.
+   */
   serve(path: ResponsePath, coordinate: string, decision: Omit<ServedField, 'path' | 'coordinate'>): void {
     let byCoordinate = this.servedGroups.get(decision.consent);
     if (!byCoordinate) this.servedGroups.set(decision.consent, (byCoordinate = new Map()));
-    let byGrant = byCoordinate.get(coordinate);
-    if (!byGrant) byCoordinate.set(coordinate, (byGrant = new Map()));
-    const group = byGrant.get(decision.grantId);
+    const group = byCoordinate.get(coordinate);
     if (group) group.paths.push(path);
-    else byGrant.set(decision.grantId, { coordinate, consent: decision.consent, grantId: decision.grantId, oneTime: decision.oneTime, paths: [path] });
+    else byCoordinate.set(coordinate, { coordinate, consent: decision.consent, grantId: decision.grantId, oneTime: decision.oneTime, paths: [path] });
   }
 
-  stripped(coordinate: string, bank: string, reason: ConsentReason, grantId: string | null = null): void {
-    const key = `${coordinate}\u0000${bank}\u0000${grantId ?? ''}\u0000${reason}`;
-    const group = this.strippedGroups.get(key);
-    if (group) group.count += 1;
-    else this.strippedGroups.set(key, { coordinate, bank, grantId, reason, count: 1 });
+  /** Records `count` stripped paths of `coordinate` under `decision` (bank, reason, grant from it). */
+  stripped(coordinate: string, decision: StrippedDecision, count = 1): void {
+    let byCoordinate = this.strippedGroups.get(decision.consent);
+    if (!byCoordinate) this.strippedGroups.set(decision.consent, (byCoordinate = new Map()));
+    const group = byCoordinate.get(coordinate);
+    if (group) group.count += count;
+    else byCoordinate.set(coordinate, { coordinate, bank: decision.consent.bank, grantId: decision.grantId, reason: decision.consent.reason, count });
   }
 
   /** Turns the served fields matching `which` into stripped ones with `reason`; returns them, one per path. */
   takeBack(which: (field: Omit<ServedField, 'path'>) => boolean, reason: ConsentReason): RevokedServing[] {
     const taken: RevokedServing[] = [];
-    for (const [consent, byCoordinate] of this.servedGroups) {
-      for (const [coordinate, byGrant] of byCoordinate) {
-        for (const [grantId, group] of byGrant) {
-          if (!which(group)) continue;
-          byGrant.delete(grantId);
-          for (const path of group.paths) {
-            this.stripped(coordinate, group.consent.bank, reason, grantId);
-            taken.push({ path, coordinate, consent: group.consent, grantId, oneTime: group.oneTime, reason });
-          }
-        }
-        if (byGrant.size === 0) byCoordinate.delete(coordinate);
+    for (const [decision, byCoordinate] of this.servedGroups) {
+      for (const [coordinate, group] of byCoordinate) {
+        if (!which(group)) continue;
+        byCoordinate.delete(coordinate);
+        this.stripped(coordinate, { consent: { ...group.consent, reason }, grantId: group.grantId }, group.paths.length);
+        for (const path of group.paths) taken.push({ path, coordinate, consent: group.consent, grantId: group.grantId, oneTime: group.oneTime, reason });
       }
-      if (byCoordinate.size === 0) this.servedGroups.delete(consent);
+      if (byCoordinate.size === 0) this.servedGroups.delete(decision);
     }
     return taken;
   }
@@ -125,12 +132,12 @@ export class DecisionLog {
         row.pathsCounts.push(count);
       }
     };
-    for (const group of this.groups()) add(group.consent.bank, group.grantId, null, group.coordinate, group.paths.length);
-    for (const g of this.strippedGroups.values()) add(g.bank, g.grantId, g.reason, g.coordinate, g.count);
+    this.forEachServed((group) => add(group.consent.bank, group.grantId, null, group.coordinate, group.paths.length));
+    this.strippedGroups.forEach((byCoordinate) => byCoordinate.forEach((g) => add(g.bank, g.grantId, g.reason, g.coordinate, g.count)));
     return [...rows.values()];
   }
 
-  private *groups(): Iterable<ServedGroup> {
-    for (const byCoordinate of this.servedGroups.values()) for (const byGrant of byCoordinate.values()) yield* byGrant.values();
+  private forEachServed(fn: (group: ServedGroup) => void): void {
+    this.servedGroups.forEach((byCoordinate) => byCoordinate.forEach(fn));
   }
 }

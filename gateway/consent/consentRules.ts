@@ -33,7 +33,7 @@ function consentRule(model: ConsentModel, typeName: string, requirement: FieldRe
       const object = parent ?? {};
       const decision = decideField(model, typeName, requirement, object, anchorOf(model, typeName, object, ctx), ctx.consent);
       if (!decision.served) {
-        ctx.consent.log.stripped(requirement.coordinate, decision.consent.bank, decision.consent.reason, decision.grantId);
+        ctx.consent.log.stripped(requirement.coordinate, decision);
         return consentError(decision.consent);
       }
       ctx.consent.log.serve(info.path, requirement.coordinate, decision);

@@ -28,12 +28,12 @@ export function decideField(
   const decision = consent.decide(bank, requirement.scopes, anchor.account);
   const extension = decision.extension;
   // The outcome is the same for every field and object under one decision (made once per request and
-  // reused: the walk asks for every guarded field of every object), but for the history window.
+  // reused: the walk asks for every guarded field of every object), and so is the outside-window one.
   if (!decision.allowed || !decision.grant) {
     return (decision.outcome ??= { served: false, consent: { ...extension, reason: decision.reason ?? 'MISSING' }, grantId: decision.grant?.id ?? null });
   }
   if (decision.historyFrom && model.datedTypes.has(typeName) && !inside(parent, decision.historyFrom)) {
-    return { served: false, consent: { ...extension, reason: 'OUTSIDE_WINDOW' }, grantId: decision.grant.id };
+    return (decision.outsideWindow ??= { served: false, consent: { ...extension, reason: 'OUTSIDE_WINDOW' }, grantId: decision.grant.id });
   }
   return (decision.outcome ??= { served: true, consent: extension, grantId: decision.grant.id, oneTime: decision.grant.oneTime });
 }

@@ -87,6 +87,19 @@ export function shapeResult(input: ShapeInput): { data: Json | null; errors: Gra
 }
 
 class Walker {
+  // One window check per dated object and window start, however many of its fields are decided under it.
+  private insideItem: unknown;
+  private insideFrom: Date | undefined;
+  private insideResult = false;
+  private readonly insideOnce = (item: unknown, from: Date): boolean => {
+    if (item !== this.insideItem || from !== this.insideFrom) {
+      this.insideItem = item;
+      this.insideFrom = from;
+      this.insideResult = isInside(item, from);
+    }
+    return this.insideResult;
+  };
+
   constructor(
     private readonly input: ShapeInput,
     private readonly errors: GraphQLError[],
@@ -120,10 +133,10 @@ class Walker {
       if (guard) {
         const denied = guard.teamRule ? verdicts?.get(raw)?.get(key) : undefined;
         if (guard.requirement) {
-          inside ??= model.datedTypes.has(type.name) ? memoInside() : isInside;
+          inside ??= model.datedTypes.has(type.name) ? this.insideOnce : isInside;
           const decision = decideField(model, type.name, guard.requirement, raw, anchor, ctx.consent, inside);
           if (!decision.served) {
-            ctx.consent.log.stripped(guard.coordinate, decision.consent.bank, decision.consent.reason, decision.grantId);
+            ctx.consent.log.stripped(guard.coordinate, decision);
             this.errors.push(consentError(decision.consent, pathToArray(fieldPath)));
             if (isNonNullType(field.type)) return NULLED;
             out[key] = null;
@@ -213,19 +226,6 @@ class Walker {
   private fail(path: ResponsePath, message: string, extensions?: GraphQLErrorExtensions, originalError?: Error | null): void {
     this.errors.push(errorWithoutStack(message, { path: pathToArray(path), extensions, originalError: originalError ?? undefined }));
   }
-}
-
-// One window check per dated object, however many of its fields are decided under the same grant.
-function memoInside(): typeof isInside {
-  let from: Date | undefined;
-  let result = false;
-  return (item, at) => {
-    if (at !== from) {
-      from = at;
-      result = isInside(item, at);
-    }
-    return result;
-  };
 }
 
 /** Builds a cached SubfieldsOf for one operation (its fragments and, when they matter, its variables). */

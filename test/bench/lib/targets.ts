@@ -34,19 +34,24 @@ const consentGateEnv = (c: TargetStart) => ({
   ...(c.databaseUrl ? { BENCH_DATABASE_URL: c.databaseUrl, BENCH_SCHEMA: `consentgate_bench_${randomBytes(5).toString('hex')}` } : {}),
 });
 
+// ConsentGate runs as `npx consentgate` runs it (gateway/bin.mjs): TypeScript through tsx's ESM loader only.
+// `--import tsx` would add tsx's CommonJS hook, whose resolver runs on every require(): ~45 µs sampled per
+// request on w1, for the require('crypto') Apollo Server's query hash makes on each one.
+const TSX_ESM = ['--import', 'tsx/esm'];
+
 /** The four targets, in the order every round measures them (A B C D). */
 export const TARGETS: readonly TargetSpec[] = [
   {
     id: 'consentgate',
     label: 'ConsentGate (enforcement on)',
     credential: 'token',
-    start: (c) => startChild({ name: 'consentgate', execArgv: [...(c.nodeFlags ?? []), '--import', 'tsx'], args: [here('../targets/consentGate.ts')], env: consentGateEnv(c) }),
+    start: (c) => startChild({ name: 'consentgate', execArgv: [...(c.nodeFlags ?? []), ...TSX_ESM], args: [here('../targets/consentGate.ts')], env: consentGateEnv(c) }),
   },
   {
     id: 'consentgate-off',
     label: 'ConsentGate (enforcement off)',
     credential: 'token',
-    start: (c) => startChild({ name: 'consentgate-off', execArgv: [...(c.nodeFlags ?? []), '--import', 'tsx'], args: [here('../targets/consentGateOff.ts')], env: consentGateEnv(c) }),
+    start: (c) => startChild({ name: 'consentgate-off', execArgv: [...(c.nodeFlags ?? []), ...TSX_ESM], args: [here('../targets/consentGateOff.ts')], env: consentGateEnv(c) }),
   },
   {
     id: 'apollo-gateway',

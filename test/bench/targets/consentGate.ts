@@ -1,6 +1,6 @@
 /**
  * Target A: ConsentGate as the product runs it (createGateway + startServer), enforcement on.
- * Usage (the runner does this): BENCH_* env (targetEnv.ts), node --import tsx test/bench/targets/consentGate.ts
+ * Usage (the runner does this): BENCH_* env (targetEnv.ts), node --import tsx/esm test/bench/targets/consentGate.ts
  */
 import { createGateway } from '../../../gateway/createGateway';
 import { defineSecurityRules, isAuthenticated } from '../../../gateway/rules/ruleKit';

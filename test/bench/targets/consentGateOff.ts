@@ -3,7 +3,7 @@
  * plan executor, token verification, one grants read per request, the assertion header the platform
  * needs to list accounts) over the same supergraph with every @consent removed, no security rules and no
  * audit writes. So B - A is the cost of enforcement alone. Usage: BENCH_* env,
- * node --import tsx test/bench/targets/consentGateOff.ts
+ * node --import tsx/esm test/bench/targets/consentGateOff.ts
  */
 import { parse, print, visit } from 'graphql';
 import { createGateway } from '../../../gateway/createGateway';
