@@ -30,7 +30,7 @@ export async function loadOrCreateDemoKeys(dataDir: string): Promise<DemoKeys> {
       throw new Error(`demo signing key ${file} is unreadable (${(error as Error).message}); delete it to generate a new one`);
     }
   }
-  const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
+  const { privateKey } = await generateKeyPair(ALG, { extractable: true });
   await mkdir(dataDir, { recursive: true });
   await writeFile(file, JSON.stringify({ ...(await exportJWK(privateKey)), alg: ALG }), { mode: 0o600, flag: 'wx' }).catch(async (error) => {
     // Another process created it first: use theirs, so tokens from either verify.

@@ -1,6 +1,5 @@
 import {
   buildASTSchema,
-  getNamedType,
   isInterfaceType,
   isObjectType,
   Kind,

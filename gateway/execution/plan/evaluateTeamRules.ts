@@ -2,8 +2,6 @@ import {
   getArgumentValues,
   getNamedType,
   GraphQLError,
-  isAbstractType,
-  isCompositeType,
   isObjectType,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -52,9 +50,9 @@ export async function evaluateTeamRules(input: TeamRulesInput): Promise<RuleVerd
   const visitObject = (type: GraphQLObjectType, raw: Json, nodes: readonly FieldNode[], path: ResponsePath | undefined): void => {
     for (const entry of subfields(type, nodes)) {
       const field = entry.field;
-      if (!field) continue;
-      const fieldPath: ResponsePath = { prev: path, key: entry.key };
       const rule = entry.guard?.teamRule;
+      if (!field || (!rule && !entry.leadsToTeamRule)) continue;
+      const fieldPath: ResponsePath = { prev: path, key: entry.key };
       if (rule) {
         const info = {
           fieldName: entry.name, fieldNodes: entry.nodes, returnType: field.type, parentType: type, path: fieldPath,
@@ -75,11 +73,7 @@ export async function evaluateTeamRules(input: TeamRulesInput): Promise<RuleVerd
           byKey.set(entry.key, error);
         })());
       }
-      const named = getNamedType(field.type);
-      if (!isCompositeType(named)) continue;
-      const possible = isAbstractType(named) ? schema.getPossibleTypes(named) : [named];
-      if (!possible.some((t) => guards.reachesTeamRule.has(t.name))) continue;
-      visitValue(raw[entry.key], named.name, entry.nodes, fieldPath);
+      if (entry.leadsToTeamRule) visitValue(raw[entry.key], getNamedType(field.type).name, entry.nodes, fieldPath);
     }
   };
 
