@@ -31,11 +31,10 @@ export interface RevokedServing extends ServedField {
   reason: ConsentReason;
 }
 
+/** Stripped paths of one coordinate under one stripped outcome (whose extension names the bank and reason). */
 interface StrippedGroup {
   coordinate: string;
-  bank: string;
   grantId: string | null;
-  reason: ConsentReason;
   count: number;
 }
 
@@ -96,7 +95,7 @@ export class DecisionLog {
     if (!byCoordinate) this.strippedGroups.set(decision.consent, (byCoordinate = new Map()));
     const group = byCoordinate.get(coordinate);
     if (group) group.count += count;
-    else byCoordinate.set(coordinate, { coordinate, bank: decision.consent.bank, grantId: decision.grantId, reason: decision.consent.reason, count });
+    else byCoordinate.set(coordinate, { coordinate, grantId: decision.grantId, count });
   }
 
   /** Turns the served fields matching `which` into stripped ones with `reason`; returns them, one per path. */
@@ -116,15 +115,24 @@ export class DecisionLog {
 
   /** The audit rows: one per bank, grant and outcome (with reason), each listing its coordinates and paths counts. */
   records(meta: Pick<AuditRecord, 'at' | 'requestId' | 'userId' | 'operationName' | 'operationHash'>): AuditRecord[] {
-    const rows = new Map<string, AuditRecord>();
-    const add = (bank: string, grantId: string | null, reason: ConsentReason | null, coordinate: string, count: number) => {
-      const key = `${bank}\u0000${grantId ?? ''}\u0000${reason ?? ''}`;
-      let row = rows.get(key);
+    const rows: AuditRecord[] = [];
+    // bank -> grant ('' for none) -> reason ('' when served) -> row; looked up once per decision, not per field.
+    const index = new Map<string, Map<string, Map<string, AuditRecord>>>();
+    const rowFor = (bank: string, grantId: string | null, reason: ConsentReason | null): AuditRecord => {
+      let byGrant = index.get(bank);
+      if (!byGrant) index.set(bank, (byGrant = new Map()));
+      let byReason = byGrant.get(grantId ?? '');
+      if (!byReason) byGrant.set(grantId ?? '', (byReason = new Map()));
+      let row = byReason.get(reason ?? '');
       if (!row) {
         row = { ...meta, bank, grantId, outcome: reason === null ? 'served' : 'stripped', reason, coordinates: [], pathsCounts: [] };
-        rows.set(key, row);
+        byReason.set(reason ?? '', row);
+        rows.push(row);
       }
-      // Several decisions (accounts) of one bank may share a coordinate and grant: counted together.
+      return row;
+    };
+    // Several decisions (accounts) of one bank may share a coordinate and grant: counted together.
+    const add = (row: AuditRecord, coordinate: string, count: number) => {
       const at = row.coordinates.indexOf(coordinate);
       if (at >= 0) row.pathsCounts[at] += count;
       else {
@@ -132,9 +140,15 @@ export class DecisionLog {
         row.pathsCounts.push(count);
       }
     };
-    this.forEachServed((group) => add(group.consent.bank, group.grantId, null, group.coordinate, group.paths.length));
-    this.strippedGroups.forEach((byCoordinate) => byCoordinate.forEach((g) => add(g.bank, g.grantId, g.reason, g.coordinate, g.count)));
-    return [...rows.values()];
+    for (const byCoordinate of this.servedGroups.values()) {
+      let row: AuditRecord | undefined;
+      for (const group of byCoordinate.values()) add((row ??= rowFor(group.consent.bank, group.grantId, null)), group.coordinate, group.paths.length);
+    }
+    for (const [consent, byCoordinate] of this.strippedGroups) {
+      let row: AuditRecord | undefined;
+      for (const group of byCoordinate.values()) add((row ??= rowFor(consent.bank, group.grantId, consent.reason)), group.coordinate, group.count);
+    }
+    return rows;
   }
 
   private forEachServed(fn: (group: ServedGroup) => void): void {

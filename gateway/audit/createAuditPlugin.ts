@@ -36,7 +36,7 @@ export function createAuditPlugin(options: AuditPluginOptions): ApolloServerPlug
 
           // One retrieval per one-time grant: of two concurrent requests, markUsed lets exactly one win.
           const oneTime = log.oneTimeGrants();
-          await Promise.all(oneTime.map(async (grantId) => {
+          if (oneTime.length > 0) await Promise.all(oneTime.map(async (grantId) => {
             const used = await options.markUsed(grantId).then((won) => (won ? null : 'EXPIRED'), (error: unknown) => {
               onError(`one-time grant '${grantId}' could not be marked used`, error);
               return 'CONSENT_UNAVAILABLE' as const;
