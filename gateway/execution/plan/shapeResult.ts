@@ -131,10 +131,10 @@ class Walker {
         out[key] = null;
         continue;
       }
-      const fieldPath: ResponsePath = { prev: path, key };
       const guard = entry.guard;
       let childAnchor = NO_ANCHOR;
       if (guard) {
+        const fieldPath: ResponsePath = { prev: path, key };
         const denied = guard.teamRule ? verdicts?.get(raw)?.get(key) : undefined;
         if (guard.requirement) {
           inside ??= model.datedTypes.has(type.name) ? this.insideOnce : isInside;
@@ -158,20 +158,22 @@ class Walker {
         }
         if (guard.carrier) childAnchor = { account: anchor.account, bank: guard.carrier.owner ?? anchor.bank };
       }
-      const value = this.value(field.type, raw[key], entry, fieldPath, childAnchor);
+      const value = this.value(field.type, raw[key], entry, path, key, childAnchor);
       if (value === NULLED) return NULLED;
       out[key] = value;
     }
     return out;
   }
 
-  private value(type: GraphQLOutputType, raw: unknown, entry: FieldEntry, path: ResponsePath, anchor: Anchor): unknown {
+  // The value at response path prev + key; the path object is made only where it is needed (lists, objects,
+  // errors), not for every leaf.
+  private value(type: GraphQLOutputType, raw: unknown, entry: FieldEntry, prev: ResponsePath | undefined, key: string | number, anchor: Anchor): unknown {
     if (isNonNullType(type)) {
-      const value = this.value(type.ofType, raw, entry, path, anchor);
+      const value = this.value(type.ofType, raw, entry, prev, key, anchor);
       if (value === null || value === undefined || value === NULLED) {
         // Reported once, where the null came from: a null from a child that propagated was reported there.
         if (value !== NULLED && (raw === null || raw === undefined) && !this.input.hadFetchErrors) {
-          this.fail(path, `Cannot return null for non-nullable field ${entry.coordinate}.`);
+          this.fail({ prev, key }, `Cannot return null for non-nullable field ${entry.coordinate}.`);
         }
         return NULLED;
       }
@@ -182,9 +184,10 @@ class Walker {
       if (!Array.isArray(raw)) return null;
       const dated = entry.guard?.dated;
       const items: unknown[] = dated ? withinWindow(raw, this.input.ctx.consent, anchor, dated.scopes) : raw;
+      const path: ResponsePath = { prev, key };
       const out = new Array<unknown>(items.length);
       for (let i = 0; i < items.length; i++) {
-        const value = this.value(type.ofType, items[i], entry, { prev: path, key: i }, anchor);
+        const value = this.value(type.ofType, items[i], entry, path, i, anchor);
         if (value === NULLED) return null;
         out[i] = value;
       }
@@ -207,7 +210,7 @@ class Walker {
       else if (typeof typename !== 'string' || typename === type.name) runtime = this.fallbackRuntime(type);
     }
     if (!runtime) return null;
-    const value = this.object(runtime, object, entry.nodes, path, anchor);
+    const value = this.object(runtime, object, entry.nodes, { prev, key }, anchor);
     return value === NULLED ? null : value;
   }
 
