@@ -5,6 +5,8 @@
  * Usage: node --import tsx test/bench/profile.ts [--only w1,w2] [--seconds 15] [--out /tmp/consentgate-profiles]
  *        [--database-url postgres://...] (the store in PostgreSQL, as in run.ts, instead of embedded PGlite)
  *        [--target consentgate-off] (enforcement off: set beside the default's profile, what enforcement costs)
+ *        [--heap] (instead of CPU: V8's sampling heap profile of the measured load, bytes allocated per request
+ *        by function, collected objects included; lib/heapSampler.mjs)
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { createBenchKeys, createStackClients, openRunnerStore } from './lib/clie
 import { runLoad } from './lib/load';
 import { waitUntilIdle } from './lib/processStats';
 import { TARGETS } from './lib/targets';
+import { formatHeapSummary, summariseHeap } from './summariseHeap';
 import { formatProfileSummary, summariseProfile } from './summariseProfile';
 
 const { values: args } = parseArgs({
@@ -27,6 +30,7 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: join(tmpdir(), 'consentgate-profiles') },
     'database-url': { type: 'string' },
     target: { type: 'string', default: 'consentgate' },
+    heap: { type: 'boolean', default: false },
   },
 });
 const ids = args.only!.split(',');
@@ -54,9 +58,12 @@ try {
       const clients = await createStackClients(workload.stack, readFileSync(ready.supergraphPath, 'utf8'), keys.privateKey, now, store);
       const port = await freePort();
       const url = `http://127.0.0.1:${port}/graphql`;
+      const heapFile = join(profileDir, 'load.heapprofile');
+      // The target inherits this process's environment: where the heap sampler writes.
+      process.env.BENCH_HEAP_PROFILE = heapFile;
       const child = consentGate.start({
-        stack: workload.stack, supergraphPath: ready.supergraphPath, port, now, publicJwk: keys.publicJwk,
-        databaseUrl: args['database-url'], nodeFlags: ['--cpu-prof', '--cpu-prof-dir', profileDir],
+        stack: workload.stack, supergraphPath: ready.supergraphPath, port, now, publicJwk: keys.publicJwk, databaseUrl: args['database-url'],
+        nodeFlags: args.heap ? ['--import', fileURLToPath(new URL('./lib/heapSampler.mjs', import.meta.url))] : ['--cpu-prof', '--cpu-prof-dir', profileDir],
       });
       await waitUntilServing(child, url, 180_000);
       const body = JSON.stringify({ query: workload.query, variables: workload.variables ?? {} });
@@ -65,9 +72,20 @@ try {
       await waitUntilIdle([child.pid, host.pid]);
       // V8 stamps samples with the monotonic clock process.hrtime reads: the window selects the load.
       const from = µsNow();
+      if (args.heap) child.process.kill('SIGUSR1');
       const load = await runLoad({ url, payloads, connections: Number(args.connections), seconds: Number(args.seconds) });
       await waitUntilIdle([child.pid]);
       const to = µsNow();
+      if (args.heap) {
+        child.process.kill('SIGUSR2');
+        await waitFor(() => child.output().includes(`written ${heapFile}`), 60_000, `${workload.id}: no heap profile from the target\n${child.output()}`);
+        await child.stop(30_000);
+        const summary = summariseHeap(JSON.parse(readFileSync(heapFile, 'utf8')), load.ok);
+        writeFileSync(join(outDir, `${consentGate.id}-${workload.id}.heap-summary.json`), `${JSON.stringify({ workload: workload.id, requests: load.ok, ...summary }, null, 2)}\n`);
+        console.log(`\n${formatHeapSummary(`${workload.id} (${workload.title}), ${load.ok} requests`, summary, load.ok)}`);
+        console.log(`  profile: ${heapFile}`);
+        continue;
+      }
       await child.stop(30_000);
       const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(profileDir, f));
       if (files.length === 0) throw new Error(`no profile in ${profileDir}; the target's output:\n${child.output()}`);
@@ -90,4 +108,10 @@ try {
 } finally {
   await store.close();
   rmSync(workDir, { recursive: true, force: true });
+}
+
+async function waitFor(done: () => boolean, timeoutMs: number, message: string): Promise<void> {
+  for (const until = Date.now() + timeoutMs; !done(); await new Promise((resolve) => setTimeout(resolve, 100))) {
+    if (Date.now() > until) throw new Error(message);
+  }
 }

@@ -62,7 +62,8 @@ export function packageOf(url: string, functionName: string): string {
   return path;
 }
 
-const shortUrl = (url: string) => {
+/** A call frame's file, relative to node_modules or to the project. */
+export const shortUrl = (url: string) => {
   const path = url.startsWith('file://') ? fileURLToPath(url) : url;
   const nm = path.lastIndexOf('node_modules/');
   if (nm >= 0) return path.slice(nm + 'node_modules/'.length);
