@@ -71,9 +71,7 @@ export class DecisionLog {
   /** The one-time grants that served something in this request. */
   oneTimeGrants(): string[] {
     const ids = new Set<string>();
-    this.forEachServed((group) => {
-      if (group.oneTime) ids.add(group.grantId);
-    });
+    for (const byCoordinate of this.servedGroups.values()) for (const group of byCoordinate.values()) if (group.oneTime) ids.add(group.grantId);
     return [...ids];
   }
 
@@ -149,9 +147,5 @@ export class DecisionLog {
       for (const group of byCoordinate.values()) add((row ??= rowFor(consent.bank, group.grantId, consent.reason)), group.coordinate, group.count);
     }
     return rows;
-  }
-
-  private forEachServed(fn: (group: ServedGroup) => void): void {
-    this.servedGroups.forEach((byCoordinate) => byCoordinate.forEach(fn));
   }
 }

@@ -60,7 +60,7 @@ try {
       const url = `http://127.0.0.1:${port}/graphql`;
       const heapFile = join(profileDir, 'load.heapprofile');
       // The target inherits this process's environment: where the heap sampler writes.
-      process.env.BENCH_HEAP_PROFILE = heapFile;
+      if (args.heap) process.env.BENCH_HEAP_PROFILE = heapFile;
       const child = consentGate.start({
         stack: workload.stack, supergraphPath: ready.supergraphPath, port, now, publicJwk: keys.publicJwk, databaseUrl: args['database-url'],
         nodeFlags: args.heap ? ['--import', fileURLToPath(new URL('./lib/heapSampler.mjs', import.meta.url))] : ['--cpu-prof', '--cpu-prof-dir', profileDir],

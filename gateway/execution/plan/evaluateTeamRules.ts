@@ -51,7 +51,8 @@ export async function evaluateTeamRules(input: TeamRulesInput): Promise<RuleVerd
     for (const entry of subfields(type, nodes)) {
       const field = entry.field;
       const rule = entry.guard?.teamRule;
-      if (!field || (!rule && !entry.leadsToTeamRule)) continue;
+      const leads = field !== undefined && guards.leadsToTeamRule.has(field);
+      if (!field || (!rule && !leads)) continue;
       const fieldPath: ResponsePath = { prev: path, key: entry.key };
       if (rule) {
         const info = {
@@ -73,7 +74,7 @@ export async function evaluateTeamRules(input: TeamRulesInput): Promise<RuleVerd
           byKey.set(entry.key, error);
         })());
       }
-      if (entry.leadsToTeamRule) visitValue(raw[entry.key], getNamedType(field.type).name, entry.nodes, fieldPath);
+      if (leads) visitValue(raw[entry.key], getNamedType(field.type).name, entry.nodes, fieldPath);
     }
   };
 

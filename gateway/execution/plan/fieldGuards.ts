@@ -21,6 +21,8 @@ export interface FieldGuards {
   byField: Map<GraphQLField<unknown, unknown>, FieldGuard>;
   /** Object types from which a field with a team rule can be reached (the rules pre-pass walks only those). */
   reachesTeamRule: Set<string>;
+  /** Fields whose type (or a possible type of it) is one of those: the rules pre-pass descends only into these. */
+  leadsToTeamRule: Set<GraphQLField<unknown, unknown>>;
   hasTeamRules: boolean;
   /** Abstract type -> the type its objects without a concrete __typename are shaped as (filled while shaping). */
   fallbacks: Map<GraphQLAbstractType, GraphQLObjectType | undefined>;
@@ -30,8 +32,8 @@ export interface FieldGuards {
 export function buildFieldGuards(schema: GraphQLSchema, model: ConsentModel, teamRules: RuleMap): FieldGuards {
   const byField = new Map<GraphQLField<unknown, unknown>, FieldGuard>();
   const ruled = new Set<string>();
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+  const objectTypes = Object.values(schema.getTypeMap()).filter((type): type is GraphQLObjectType => isObjectType(type) && !type.name.startsWith('__'));
+  for (const type of objectTypes) {
     for (const field of Object.values(type.getFields())) {
       const coordinate = `${type.name}.${field.name}`;
       const requirement = model.requirements.get(coordinate);
@@ -46,21 +48,20 @@ export function buildFieldGuards(schema: GraphQLSchema, model: ConsentModel, tea
   }
   // Fixpoint: a type reaches a ruled field if it has one or a field whose possible types reach one.
   const reachesTeamRule = new Set(ruled);
+  const leads = (field: GraphQLField<unknown, unknown>) => {
+    const named = getNamedType(field.type);
+    if (!isCompositeType(named)) return false;
+    const possible = isAbstractType(named) ? schema.getPossibleTypes(named) : [named];
+    return possible.some((t) => reachesTeamRule.has(t.name));
+  };
   for (let changed = ruled.size > 0; changed;) {
     changed = false;
-    for (const type of Object.values(schema.getTypeMap())) {
-      if (!isObjectType(type) || reachesTeamRule.has(type.name) || type.name.startsWith('__')) continue;
-      const reaches = Object.values(type.getFields()).some((field) => {
-        const named = getNamedType(field.type);
-        if (!isCompositeType(named)) return false;
-        const possible = isAbstractType(named) ? schema.getPossibleTypes(named) : [named];
-        return possible.some((t) => reachesTeamRule.has(t.name));
-      });
-      if (reaches) {
-        reachesTeamRule.add(type.name);
-        changed = true;
-      }
+    for (const type of objectTypes) {
+      if (reachesTeamRule.has(type.name) || !Object.values(type.getFields()).some(leads)) continue;
+      reachesTeamRule.add(type.name);
+      changed = true;
     }
   }
-  return { byField, reachesTeamRule, hasTeamRules: ruled.size > 0, fallbacks: new Map() };
+  const leadsToTeamRule = new Set(objectTypes.flatMap((type) => Object.values(type.getFields()).filter(leads)));
+  return { byField, reachesTeamRule, leadsToTeamRule, hasTeamRules: ruled.size > 0, fallbacks: new Map() };
 }

@@ -1,8 +1,6 @@
 import {
-  getNamedType,
   GraphQLError,
   isAbstractType,
-  isCompositeType,
   isEnumType,
   isInterfaceType,
   isLeafType,
@@ -40,8 +38,6 @@ export interface FieldEntry {
   nodes: FieldNode[];
   field?: GraphQLField<unknown, unknown>;
   guard?: FieldGuard;
-  /** True when the field's type (or a possible type of it) can lead to a security-team rule. */
-  leadsToTeamRule: boolean;
 }
 
 /** Resolves the fields a group of field nodes selects on an object type (cached by the caller). */
@@ -251,9 +247,7 @@ export function createSubfields(schema: GraphQLSchema, guards: FieldGuards, frag
       for (const [key, group] of collectFields(schema, fragments, variables, type, sets)) {
         const name = group[0]!.name.value;
         const field = name === '__typename' ? undefined : (type.getFields()[name] as GraphQLField<unknown, unknown> | undefined);
-        const named = field ? getNamedType(field.type) : undefined;
-        const leadsToTeamRule = isCompositeType(named) && (isAbstractType(named) ? schema.getPossibleTypes(named) : [named]).some((t) => guards.reachesTeamRule.has(t.name));
-        entries.push({ key, name, coordinate: `${type.name}.${name}`, nodes: group, field, guard: field ? guards.byField.get(field) : undefined, leadsToTeamRule });
+        entries.push({ key, name, coordinate: `${type.name}.${name}`, nodes: group, field, guard: field ? guards.byField.get(field) : undefined });
       }
       byType.set(type, entries);
     }
