@@ -3,7 +3,8 @@
  * subgraph processes, measured interleaved (A B C D per round, warm-up first). Prints a table and writes
  * test/bench/results/latest.json. Options: --rounds 3 --connections 8 --warmup 2 --scale 1 (multiplies
  * every workload's seconds) --only w1,w3-1000 --out <file> --database-url postgres://... (ConsentGate's
- * store in PostgreSQL instead of embedded PGlite). See test/bench/README.md.
+ * store in PostgreSQL instead of embedded PGlite) --audit-share (adds diagnostic target E: A with its audit
+ * journal's loads into PGlite deferred to exit; embedded store only). See test/bench/README.md.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -16,7 +17,7 @@ import { createBenchKeys, createStackClients, openRunnerStore, type StackClients
 import { runLoad, type Payload } from './lib/load';
 import { childPids, cpuTimeMs, peakRssMiB, waitUntilIdle } from './lib/processStats';
 import { checkGoals, formatGoals, formatTables, summarise, type Probe, type TargetResult, type WorkloadResult } from './lib/report';
-import { TARGETS, type TargetSpec } from './lib/targets';
+import { DEFERRED_AUDIT_TARGET, TARGETS as GOAL_TARGETS, type TargetSpec } from './lib/targets';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,6 +27,7 @@ const { values: args } = parseArgs({
     scale: { type: 'string', default: '1' },
     only: { type: 'string' },
     'database-url': { type: 'string' },
+    'audit-share': { type: 'boolean', default: false },
     out: { type: 'string', default: fileURLToPath(new URL('./results/latest.json', import.meta.url)) },
   },
 });
@@ -33,6 +35,9 @@ const ROUNDS = Number(args.rounds);
 const CONNECTIONS = Number(args.connections);
 const WARMUP_SECONDS = Number(args.warmup);
 const SCALE = Number(args.scale);
+if (args['audit-share'] && args['database-url']) throw new Error('--audit-share measures the embedded store\'s audit journal loads; it does not apply with --database-url');
+// E after D in every round when asked for: A with its audit loads into PGlite deferred (what they cost A).
+const TARGETS: readonly TargetSpec[] = args['audit-share'] ? [...GOAL_TARGETS, DEFERRED_AUDIT_TARGET] : GOAL_TARGETS;
 const only = args.only ? new Set(args.only.split(',')) : undefined;
 const workloads = WORKLOADS.filter((w) => !only || only.has(w.id));
 if (workloads.length === 0) throw new Error(`--only matched no workload; known: ${WORKLOADS.map((w) => w.id).join(', ')}`);

@@ -117,6 +117,7 @@ const SHORT: Record<string, string> = {
   'consentgate-off': 'B ConsentGate off',
   'apollo-gateway': 'C @apollo/gateway',
   'hive-gateway': 'D Hive Gateway jit',
+  'consentgate-deferred-audit': 'E A, loads deferred',
 };
 
 const fmt = (value: number | undefined, digits = 1) => (value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits));

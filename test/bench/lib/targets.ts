@@ -7,7 +7,7 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 /** One gateway under test. */
 export interface TargetSpec {
-  id: 'consentgate' | 'consentgate-off' | 'apollo-gateway' | 'hive-gateway';
+  id: 'consentgate' | 'consentgate-off' | 'apollo-gateway' | 'hive-gateway' | 'consentgate-deferred-audit';
   label: string;
   credential: Credential;
   start(context: TargetStart): Child;
@@ -66,3 +66,14 @@ export const TARGETS: readonly TargetSpec[] = [
     start: (c) => startChild({ name: 'hive-gateway', execArgv: c.nodeFlags, args: [here('../peers/hiveGateway.mjs')], env: { BENCH_SUPERGRAPH: c.supergraphPath, BENCH_PORT: String(c.port) } }),
   },
 ];
+
+/**
+ * Diagnostic target E (`--audit-share`, embedded store only): A with its audit journal's loads into PGlite
+ * deferred to exit, so that E - A in the same round is the cost of those loads. Not one of the goals' targets.
+ */
+export const DEFERRED_AUDIT_TARGET: TargetSpec = {
+  id: 'consentgate-deferred-audit',
+  label: 'ConsentGate (enforcement on, audit loads into PGlite deferred: diagnostic)',
+  credential: 'token',
+  start: (c) => startChild({ name: 'consentgate-deferred-audit', execArgv: [...(c.nodeFlags ?? []), ...TSX_ESM], args: [here('../targets/consentGate.ts')], env: { ...consentGateEnv(c), BENCH_AUDIT_LOADS: 'deferred' } }),
+};

@@ -21,6 +21,12 @@ export interface TargetEnv {
   publicJwk: JWK;
   /** BENCH_DATABASE_URL: grants in PostgreSQL (schema BENCH_SCHEMA, dropped at exit) instead of embedded PGlite. */
   database?: { url: string; schema: string };
+  /**
+   * BENCH_AUDIT_LOADS=deferred (diagnostic target E of `--audit-share`): the embedded store's audit journal is
+   * appended to as always, before each response, but loaded into PGlite only when the target closes, so
+   * E - A is what the loads cost A. Not a product setting: the product loads every 50 ms.
+   */
+  deferAuditLoads?: boolean;
 }
 
 /** Reads BENCH_STACK, BENCH_SUPERGRAPH (a file), BENCH_PORT, BENCH_NOW and BENCH_PUBLIC_JWK; throws naming what is missing. */
@@ -36,6 +42,7 @@ export function readTargetEnv(env: NodeJS.ProcessEnv = process.env): TargetEnv {
     now: new Date(env.BENCH_NOW!),
     publicJwk: JSON.parse(env.BENCH_PUBLIC_JWK!) as JWK,
     ...(env.BENCH_DATABASE_URL ? { database: { url: env.BENCH_DATABASE_URL, schema: env.BENCH_SCHEMA || `consentgate_bench_${process.pid}` } } : {}),
+    ...(env.BENCH_AUDIT_LOADS === 'deferred' ? { deferAuditLoads: true } : {}),
   };
 }
 
@@ -60,7 +67,9 @@ export async function openBenchStore(target: TargetEnv): Promise<ConsentStore> {
   const dataDir = join(folder, 'pglite');
   const prepared = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./prepareStore.ts', import.meta.url)), dataDir], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (prepared.status !== 0) throw new Error(`bench target: preparing the store in ${dataDir} failed (exit ${prepared.status ?? prepared.signal})`);
-  return alsoOnClose(await createConsentStore({ dataDir }), async () => rmSync(folder, { recursive: true, force: true }));
+  // Deferred: an interval longer than any run (the journal's timer takes at most 2^31-1 ms).
+  const auditJournal = target.deferAuditLoads ? { loadIntervalMs: 2 ** 31 - 1 } : undefined;
+  return alsoOnClose(await createConsentStore({ dataDir, auditJournal }), async () => rmSync(folder, { recursive: true, force: true }));
 }
 
 /** The store, whose close also runs `cleanUp` afterwards, even when closing failed. */
