@@ -39,19 +39,23 @@ const consentGateEnv = (c: TargetStart) => ({
 // request on w1, for the require('crypto') Apollo Server's query hash makes on each one.
 const TSX_ESM = ['--import', 'tsx/esm'];
 
+/** A ConsentGate target process: `script` under targets/, with the runner's BENCH_* environment and `env`. */
+const consentGateChild = (name: string, script: string, c: TargetStart, env: Record<string, string> = {}) =>
+  startChild({ name, execArgv: [...(c.nodeFlags ?? []), ...TSX_ESM], args: [here(`../targets/${script}`)], env: { ...consentGateEnv(c), ...env } });
+
 /** The four targets, in the order every round measures them (A B C D). */
 export const TARGETS: readonly TargetSpec[] = [
   {
     id: 'consentgate',
     label: 'ConsentGate (enforcement on)',
     credential: 'token',
-    start: (c) => startChild({ name: 'consentgate', execArgv: [...(c.nodeFlags ?? []), ...TSX_ESM], args: [here('../targets/consentGate.ts')], env: consentGateEnv(c) }),
+    start: (c) => consentGateChild('consentgate', 'consentGate.ts', c),
   },
   {
     id: 'consentgate-off',
     label: 'ConsentGate (enforcement off)',
     credential: 'token',
-    start: (c) => startChild({ name: 'consentgate-off', execArgv: [...(c.nodeFlags ?? []), ...TSX_ESM], args: [here('../targets/consentGateOff.ts')], env: consentGateEnv(c) }),
+    start: (c) => consentGateChild('consentgate-off', 'consentGateOff.ts', c),
   },
   {
     id: 'apollo-gateway',
@@ -75,5 +79,5 @@ export const DEFERRED_AUDIT_TARGET: TargetSpec = {
   id: 'consentgate-deferred-audit',
   label: 'ConsentGate (enforcement on, audit loads into PGlite deferred: diagnostic)',
   credential: 'token',
-  start: (c) => startChild({ name: 'consentgate-deferred-audit', execArgv: [...(c.nodeFlags ?? []), ...TSX_ESM], args: [here('../targets/consentGate.ts')], env: { ...consentGateEnv(c), BENCH_AUDIT_LOADS: 'deferred' } }),
+  start: (c) => consentGateChild('consentgate-deferred-audit', 'consentGate.ts', c, { BENCH_AUDIT_LOADS: 'deferred' }),
 };
