@@ -1,9 +1,9 @@
 /**
  * What an audit record costs embedded PGlite, by table shape (issue 4's evidence for the audit trail's
- * next shape; never part of `npm test`). One process, one PGlite in a temporary folder, the product's
- * start parameters; every shape gets the same records (a w1 request: 5 decisions over 3 banks, one user,
- * one time), 10 requests per statement as the journal's loads see them under load, shapes interleaved
- * per round (WebAssembly tier-up makes the first rounds slower: compare within a round).
+ * next shape; never part of `npm test`). One process, one PGlite in a temporary folder through the
+ * product's client, schema and journal load (today's shape); every shape gets the same records (a w1
+ * request: 5 decisions over 3 banks, one user, one time), 10 requests per statement as the journal's
+ * loads see them under load, shapes interleaved per round (WebAssembly tier-up makes the first rounds slower: compare within a round).
  * Usage: node --import tsx test/bench/auditRowCost.ts [--rounds 5] [--statements 200]
  */
 import { randomUUID } from 'node:crypto';
@@ -11,32 +11,26 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PGlite } from '@electric-sql/pglite';
+import { createSqlAuditSegmentSink } from '../../gateway/audit/createSqlAuditTrail';
+import type { AuditRecord } from '../../gateway/audit/types';
+import { createPgliteClient } from '../../gateway/consent/store/createPgliteClient';
+import { loadMigrations, runMigrations } from '../../gateway/consent/store/runMigrations';
 
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, statements: { type: 'string', default: '200' } } });
 const ROUNDS = Number(args.rounds);
 const STATEMENTS = Number(args.statements);
 const PER_STATEMENT = 10;
 
-const RECORD_COLUMNS = `at timestamptz NOT NULL, request_id text NOT NULL, user_id text, bank text NOT NULL, grant_id text,
-  operation_name text, operation_hash text NOT NULL, fields text[], fields_paths int4[], outcome text NOT NULL, reason text`;
-const RECORDSET = `json_to_recordset($1::json) AS r(at timestamptz, "requestId" text, "userId" text, bank text, "grantId" text,
-  "operationName" text, "operationHash" text, coordinates text[], "pathsCounts" int4[], outcome text, reason text)`;
-const REQUEST_COLUMNS = `at timestamptz NOT NULL, request_id text NOT NULL, user_id text, operation_name text, operation_hash text NOT NULL,
-  banks text[] NOT NULL, grant_ids text[] NOT NULL, decisions jsonb NOT NULL`;
-
 interface Shape {
   name: string;
-  ddl: string;
-  sql: string;
-  /** From the flat records (the journal's lines today) to this shape's JSON. */
-  encode(records: AuditLike[]): unknown[];
+  /** Loads one statement's JSON the way this shape would. */
+  load(json: string): Promise<void>;
+  /** From the journal's records to this shape's JSON. */
+  encode(records: AuditRecord[]): unknown[];
 }
 
-type AuditLike = ReturnType<typeof requestRecords>[number];
-
-const byRequest = (records: AuditLike[]) => {
-  const requests = new Map<string, { at: Date; requestId: string; userId: string; operationName: string; operationHash: string; banks: string[]; grantIds: string[]; decisions: object[] }>();
+const byRequest = (records: AuditRecord[]) => {
+  const requests = new Map<string, Omit<AuditRecord, 'bank' | 'grantId' | 'coordinates' | 'pathsCounts' | 'outcome' | 'reason'> & { banks: string[]; grantIds: string[]; decisions: object[] }>();
   for (const r of records) {
     let q = requests.get(r.requestId);
     if (!q) requests.set(r.requestId, (q = { at: r.at, requestId: r.requestId, userId: r.userId, operationName: r.operationName, operationHash: r.operationHash, banks: [], grantIds: [], decisions: [] }));
@@ -47,52 +41,8 @@ const byRequest = (records: AuditLike[]) => {
   return [...requests.values()];
 };
 
-const SHAPES: Shape[] = [
-  {
-    name: 'rows per decision (consent_audit today)',
-    ddl: `CREATE TABLE per_decision (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ${RECORD_COLUMNS});
-      CREATE INDEX ON per_decision (at); CREATE INDEX ON per_decision (user_id, at);
-      CREATE INDEX ON per_decision (grant_id, at); CREATE INDEX ON per_decision (bank, at);`,
-    sql: `INSERT INTO per_decision (at, request_id, user_id, bank, grant_id, operation_name, operation_hash, fields, fields_paths, outcome, reason)
-      SELECT at, "requestId", "userId", bank, "grantId", "operationName", "operationHash", coordinates, "pathsCounts", outcome, reason FROM ${RECORDSET}`,
-    encode: (records) => records,
-  },
-  {
-    name: 'rows per decision, without secondary indexes',
-    ddl: `CREATE TABLE per_decision_bare (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ${RECORD_COLUMNS});`,
-    sql: `INSERT INTO per_decision_bare (at, request_id, user_id, bank, grant_id, operation_name, operation_hash, fields, fields_paths, outcome, reason)
-      SELECT at, "requestId", "userId", bank, "grantId", "operationName", "operationHash", coordinates, "pathsCounts", outcome, reason FROM ${RECORDSET}`,
-    encode: (records) => records,
-  },
-  {
-    name: 'rows per decision, sent nested per request',
-    ddl: '',
-    sql: `INSERT INTO per_decision (at, request_id, user_id, bank, grant_id, operation_name, operation_hash, fields, fields_paths, outcome, reason)
-      SELECT q.at, q."requestId", q."userId", d.bank, d."grantId", q."operationName", q."operationHash", d.coordinates, d."pathsCounts", d.outcome, d.reason
-      FROM json_to_recordset($1::json) AS q(at timestamptz, "requestId" text, "userId" text, "operationName" text, "operationHash" text, decisions json),
-        json_to_recordset(q.decisions) AS d(bank text, "grantId" text, coordinates text[], "pathsCounts" int4[], outcome text, reason text)`,
-    encode: byRequest,
-  },
-  {
-    name: 'one row per request (decisions jsonb, GIN on banks and grants)',
-    ddl: `CREATE TABLE per_request (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ${REQUEST_COLUMNS});
-      CREATE INDEX ON per_request (at); CREATE INDEX ON per_request (user_id, at);
-      CREATE INDEX ON per_request USING gin (grant_ids); CREATE INDEX ON per_request USING gin (banks);`,
-    sql: `INSERT INTO per_request (at, request_id, user_id, operation_name, operation_hash, banks, grant_ids, decisions)
-      SELECT at, "requestId", "userId", "operationName", "operationHash", banks, "grantIds", decisions
-      FROM json_to_recordset($1::json) AS r(at timestamptz, "requestId" text, "userId" text, "operationName" text, "operationHash" text, banks text[], "grantIds" text[], decisions jsonb)`,
-    encode: byRequest,
-  },
-  {
-    name: 'the JSON text passed in only (no parse, no row)',
-    ddl: '',
-    sql: 'SELECT length($1::text)',
-    encode: (records) => records,
-  },
-];
-
 const BANKS = ['northwind', 'contoso', 'fabrikam'];
-function requestRecords() {
+function requestRecords(): AuditRecord[] {
   const requestId = randomUUID();
   const at = new Date();
   const userId = `user-${requestId.charCodeAt(0) % 7}`;
@@ -104,27 +54,65 @@ function requestRecords() {
   }));
 }
 
+// The product's own client (its start parameters, its simple-protocol prepared statements) and schema.
 const folder = mkdtempSync(join(tmpdir(), 'consentgate-audit-row-cost-'));
-const db = await PGlite.create(join(folder, 'pglite'), { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] });
+const client = await createPgliteClient(join(folder, 'pglite'), 'public');
 try {
-  for (const shape of SHAPES) if (shape.ddl) await db.exec(shape.ddl);
+  await runMigrations(client, 'public', await loadMigrations());
+  // The candidate shape: one row per request, its decisions inside, the queries by bank and grant through GIN.
+  await client.exec(`CREATE TABLE per_request (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at timestamptz NOT NULL,
+      request_id text NOT NULL, user_id text, operation_name text, operation_hash text NOT NULL,
+      banks text[] NOT NULL, grant_ids text[] NOT NULL, decisions jsonb NOT NULL);
+    CREATE INDEX ON per_request (at); CREATE INDEX ON per_request (user_id, at);
+    CREATE INDEX ON per_request USING gin (grant_ids); CREATE INDEX ON per_request USING gin (banks);`);
+  const sink = createSqlAuditSegmentSink(client);
+  let segment = 0;
+  const shapes: Shape[] = [
+    {
+      name: 'rows per decision (consent_audit, the journal\'s own load)',
+      load: (json) => sink.load('audit-row-cost', ++segment, json),
+      encode: (records) => records,
+    },
+    {
+      name: 'rows per decision, sent nested per request',
+      load: (json) => client.writeJson('bench_nested_v1', `INSERT INTO consent_audit (at, request_id, user_id, bank, grant_id, operation_name,
+          operation_hash, fields, fields_paths, outcome, reason)
+        SELECT q.at, q."requestId", q."userId", d.bank, d."grantId", q."operationName", q."operationHash", d.coordinates, d."pathsCounts", d.outcome, d.reason
+        FROM json_to_recordset($1) AS q(at timestamptz, "requestId" text, "userId" text, "operationName" text, "operationHash" text, decisions json),
+          json_to_recordset(q.decisions) AS d(bank text, "grantId" text, coordinates text[], "pathsCounts" int4[], outcome text, reason text)`, json),
+      encode: byRequest,
+    },
+    {
+      name: 'one row per request (decisions jsonb, GIN on banks and grants)',
+      load: (json) => client.writeJson('bench_per_request_v1', `INSERT INTO per_request (at, request_id, user_id, operation_name, operation_hash, banks, grant_ids, decisions)
+        SELECT at, "requestId", "userId", "operationName", "operationHash", banks, "grantIds", decisions
+        FROM json_to_recordset($1) AS r(at timestamptz, "requestId" text, "userId" text, "operationName" text, "operationHash" text,
+          banks text[], "grantIds" text[], decisions jsonb)`, json),
+      encode: byRequest,
+    },
+    {
+      name: 'the JSON passed in and validated only (no rows)',
+      load: (json) => client.writeJson('bench_passed_v1', 'SELECT 1 WHERE $1 IS NOT NULL', json),
+      encode: (records) => records,
+    },
+  ];
   const perRequest = new Map<string, number[]>();
   const bytes = new Map<string, number>();
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const shape of SHAPES) {
+    for (const shape of shapes) {
       const statements = Array.from({ length: STATEMENTS }, () => JSON.stringify(shape.encode(Array.from({ length: PER_STATEMENT }, requestRecords).flat())));
       bytes.set(shape.name, statements[0]!.length / PER_STATEMENT);
       const before = process.cpuUsage();
-      for (const json of statements) await db.query(shape.sql, [json]);
+      for (const json of statements) await shape.load(json);
       const used = process.cpuUsage(before);
       perRequest.set(shape.name, [...(perRequest.get(shape.name) ?? []), (used.user + used.system) / (STATEMENTS * PER_STATEMENT)]);
     }
   }
   console.log(`PGlite CPU per w1 request's audit records (5 decisions), µs, rounds 1..${ROUNDS}; ${PER_STATEMENT} requests per statement`);
-  for (const shape of SHAPES) {
+  for (const shape of shapes) {
     console.log(`  ${shape.name.padEnd(66)} ${perRequest.get(shape.name)!.map((v) => v.toFixed(0).padStart(4)).join(' ')}   (${bytes.get(shape.name)!.toFixed(0)} bytes of JSON per request)`);
   }
 } finally {
-  await db.close();
+  await client.close();
   rmSync(folder, { recursive: true, force: true });
 }
