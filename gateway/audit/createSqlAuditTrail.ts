@@ -7,27 +7,54 @@ import { AUDIT_RETENTION_MONTHS, type AuditEntry, type AuditFilter, type AuditRe
 // One INSERT per write whatever the number of rows: the records as one JSON parameter, expanded by the
 // database under their own (camelCase) keys, through a prepared statement. Measured on PGlite, an 18-row
 // INSERT cost ~55% less CPU than with one array parameter per column through the extended protocol, and
-// there is nothing to map per row on our side.
-const INSERT_STATEMENT = 'consentgate_audit_insert_v2';
-const insertFrom = (records: string, where = '') => `INSERT INTO consent_audit (at, request_id, user_id, bank,
+// there is nothing to map per row on our side. The JSON is nested per request (auditRequestsJson): what
+// every row of a request shares (time, ids, user, operation) is sent once, not once per row; on PGlite
+// that made loading a w1 request's five rows 0.66-0.77x as costly (test/bench/auditRowCost.ts).
+const INSERT_STATEMENT = 'consentgate_audit_insert_v3';
+const insertFrom = (requests: string, where = '') => `INSERT INTO consent_audit (at, request_id, user_id, bank,
     grant_id, operation_name, operation_hash, fields, fields_paths, outcome, reason)
-  SELECT at, "requestId", "userId", bank, "grantId", "operationName", "operationHash", coordinates,
-    "pathsCounts", outcome, reason
-  FROM json_to_recordset(${records}) AS r(at timestamptz, "requestId" text, "userId" text, bank text,
-    "grantId" text, "operationName" text, "operationHash" text, coordinates text[], "pathsCounts" int4[],
-    outcome text, reason text)${where}`;
+  SELECT q.at, q."requestId", q."userId", d.bank, d."grantId", q."operationName", q."operationHash", d.coordinates,
+    d."pathsCounts", d.outcome, d.reason
+  FROM json_to_recordset(${requests}) AS q(at timestamptz, "requestId" text, "userId" text, "operationName" text,
+      "operationHash" text, decisions json),
+    json_to_recordset(q.decisions) AS d(bank text, "grantId" text, coordinates text[], "pathsCounts" int4[],
+      outcome text, reason text)${where}`;
 const INSERT_SQL = insertFrom('$1::json');
 
-// A journal segment: {"journal", "segment", "records"}. Its rows go in only if the same statement moves the
+// A journal segment: {"journal", "segment", "requests"}. Its rows go in only if the same statement moves the
 // journal's marker forward to this segment, so a segment loaded before (a crash between the load and the
 // file's removal) inserts nothing the second time.
-const LOAD_SEGMENT_STATEMENT = 'consentgate_audit_load_segment_v1';
+const LOAD_SEGMENT_STATEMENT = 'consentgate_audit_load_segment_v2';
 const LOAD_SEGMENT_SQL = `WITH advanced AS (
     INSERT INTO consent_audit_journal AS j (journal, segment)
     VALUES ($1::json->>'journal', ($1::json->>'segment')::bigint)
     ON CONFLICT (journal) DO UPDATE SET segment = EXCLUDED.segment WHERE j.segment < EXCLUDED.segment
     RETURNING 1)
-  ${insertFrom(`$1::json->'records'`, ' WHERE EXISTS (SELECT 1 FROM advanced)')}`;
+  ${insertFrom(`$1::json->'requests'`, ' WHERE EXISTS (SELECT 1 FROM advanced)')}`;
+
+/** What the rows of one request share, sent once, and its decisions (the rest of each row). */
+type AuditRequest = Pick<AuditRecord, 'at' | 'requestId' | 'userId' | 'operationName' | 'operationHash'> & {
+  decisions: Pick<AuditRecord, 'bank' | 'grantId' | 'coordinates' | 'pathsCounts' | 'outcome' | 'reason'>[];
+};
+
+/**
+ * The records as the insert takes them: one JSON object per request (a run of records sharing time,
+ * request, user and operation), its decisions inside. Returns each request's JSON text, in order; a
+ * JSON array of them is what INSERT_SQL and a journal segment load.
+ */
+export function auditRequestsJson(records: readonly AuditRecord[]): string[] {
+  const requests: AuditRequest[] = [];
+  let last: AuditRequest | undefined;
+  for (const r of records) {
+    if (!last || last.requestId !== r.requestId || last.at.getTime() !== r.at.getTime() || last.userId !== r.userId
+      || last.operationName !== r.operationName || last.operationHash !== r.operationHash) {
+      last = { at: r.at, requestId: r.requestId, userId: r.userId, operationName: r.operationName, operationHash: r.operationHash, decisions: [] };
+      requests.push(last);
+    }
+    last.decisions.push({ bank: r.bank, grantId: r.grantId, coordinates: r.coordinates, pathsCounts: r.pathsCounts, outcome: r.outcome, reason: r.reason });
+  }
+  return requests.map((request) => JSON.stringify(request));
+}
 
 // Rows from before migration 004 hold one coordinate each: read as a list of one.
 const COLUMNS = `id::text AS id, at, request_id, user_id, bank, grant_id, operation_name, operation_hash,
@@ -52,7 +79,7 @@ export function createSqlAuditTrail(client: SqlClient, now: () => Date, isClosed
       guard();
       if (records.length === 0) return;
       try {
-        await client.writeJson(INSERT_STATEMENT, INSERT_SQL, JSON.stringify(records satisfies readonly AuditRecord[]));
+        await client.writeJson(INSERT_STATEMENT, INSERT_SQL, `[${auditRequestsJson(records).join(',')}]`);
       } catch (error) {
         throw wrapDriverError(error, `write ${records.length} audit record(s)`);
       }
@@ -110,10 +137,11 @@ export interface AuditSegmentSink {
   /** The last segment of `journal` already loaded; 0 when none. */
   loadedUpTo(journal: string): Promise<number>;
   /**
-   * Loads one segment, `records` being the JSON text of an array of AuditRecords, in one statement with
-   * the journal's marker; a segment at or below the marker inserts nothing.
+   * Loads one segment, `requests` being the JSON text of an array of requests' records as
+   * auditRequestsJson makes them, in one statement with the journal's marker; a segment at or below the
+   * marker inserts nothing.
    */
-  load(journal: string, segment: number, records: string): Promise<void>;
+  load(journal: string, segment: number, requests: string): Promise<void>;
 }
 
 export function createSqlAuditSegmentSink(client: SqlClient): AuditSegmentSink {
@@ -126,9 +154,9 @@ export function createSqlAuditSegmentSink(client: SqlClient): AuditSegmentSink {
         throw wrapDriverError(error, `read where audit journal '${journal}' was loaded up to`);
       }
     },
-    async load(journal, segment, records) {
+    async load(journal, segment, requests) {
       try {
-        await client.writeJson(LOAD_SEGMENT_STATEMENT, LOAD_SEGMENT_SQL, `{"journal":${JSON.stringify(journal)},"segment":${segment},"records":${records}}`);
+        await client.writeJson(LOAD_SEGMENT_STATEMENT, LOAD_SEGMENT_SQL, `{"journal":${JSON.stringify(journal)},"segment":${segment},"requests":${requests}}`);
       } catch (error) {
         throw wrapDriverError(error, `load segment ${segment} of audit journal '${journal}'`);
       }

@@ -3,8 +3,8 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConsentStoreError, driverErrorCode } from '../consent/store/ConsentStoreError';
-import type { AuditSegmentSink } from './createSqlAuditTrail';
-import type { AuditTrail } from './types';
+import { auditRequestsJson, type AuditSegmentSink } from './createSqlAuditTrail';
+import type { AuditRecord, AuditTrail } from './types';
 
 export interface AuditJournalOptions {
   /** The journal's folder, created if missing. One process at a time, like the embedded database's own. */
@@ -31,7 +31,7 @@ const segmentName = (segment: number) => `${String(segment).padStart(12, '0')}.n
 
 /**
  * The audit trail of the embedded store, made cheap per request: each write appends its records, one JSON
- * line, to the current segment file, synchronously, before the response leaves (CONSENT.md "Records":
+ * line per request (auditRequestsJson), to the current segment file, synchronously, before the response leaves (CONSENT.md "Records":
  * nothing guarded is served unrecorded; a failed append fails the write and the response strips). Every
  * `loadIntervalMs` the segment is sealed and loaded into consent_audit in one statement, together with the
  * journal's marker (migration 005), then removed: a segment goes in exactly once, whatever stops the process
@@ -94,11 +94,7 @@ export async function journalAuditTrail(trail: AuditTrail, sink: AuditSegmentSin
     const text = await readFile(file, 'utf8');
     // Complete lines only: after the last newline is nothing or a line torn by a crash (never answered).
     const body = text.slice(0, text.lastIndexOf('\n') + 1).trimEnd();
-    if (body !== '') {
-      if (!body.startsWith('[') || !body.endsWith(']')) throw new ConsentStoreError('STORE_FAILURE', `audit journal segment '${file}' is not the journal's own: each line must be a JSON array of records`);
-      // One line per write, each a JSON array; JSON text holds no raw newline, so "]\n[" only joins lines.
-      await sink.load(journal, segment, body.replaceAll(']\n[', ','));
-    }
+    if (body !== '') await sink.load(journal, segment, segmentRequests(body, file));
     await rm(file, { force: true });
   };
 
@@ -139,7 +135,7 @@ export async function journalAuditTrail(trail: AuditTrail, sink: AuditSegmentSin
     write(records) {
       if (closed) return Promise.reject(new ConsentStoreError('STORE_FAILURE', 'consent store is closed'));
       if (records.length === 0) return Promise.resolve();
-      const line = Buffer.from(`${JSON.stringify(records)}\n`);
+      const line = Buffer.from(`${auditRequestsJson(records).join('\n')}\n`);
       try {
         if (!current) {
           current = { segment: next, fd: openSync(join(dir, segmentName(next)), 'a') };
@@ -176,6 +172,24 @@ export async function journalAuditTrail(trail: AuditTrail, sink: AuditSegmentSin
       await flush().catch((error: unknown) => onError(`audit records could not be loaded into the database before closing (kept in '${dir}' for the next open)`, error));
     },
   };
+}
+
+/**
+ * A segment's complete lines as the JSON array of requests the sink loads. Each line is one request's
+ * records, a JSON object. A segment left by a build from before that (the journal's first format) holds one
+ * JSON array of flat records per write instead: nested here as the load takes them (such a segment only
+ * ever loads at the first open after the upgrade). JSON text holds no raw newline, so "}\n{" only joins lines.
+ */
+function segmentRequests(body: string, file: string): string {
+  if (body.startsWith('{') && !body.includes('\n[')) return `[${body.replaceAll('}\n{', '},{')}]`;
+  return `[${body.split('\n').map((line) => {
+    if (line.startsWith('{')) return line;
+    if (line.startsWith('[')) {
+      const records = JSON.parse(line, (key, value: unknown) => (key === 'at' && typeof value === 'string' ? new Date(value) : value)) as AuditRecord[];
+      return auditRequestsJson(records).join(',');
+    }
+    throw new ConsentStoreError('STORE_FAILURE', `audit journal segment '${file}' is not the journal's own: each line must be a JSON object of one request's records`);
+  }).join(',')}]`;
 }
 
 /** The journal's id, made once per folder: its marker in the database is kept under it. */

@@ -1,9 +1,10 @@
 /**
  * What an audit record costs embedded PGlite, by table shape (issue 4's evidence for the audit trail's
  * next shape; never part of `npm test`). One process, one PGlite in a temporary folder through the
- * product's client, schema and journal load (today's shape); every shape gets the same records (a w1
- * request: 5 decisions over 3 banks, one user, one time), 10 requests per statement as the journal's
- * loads see them under load, shapes interleaved per round (WebAssembly tier-up makes the first rounds slower: compare within a round).
+ * product's client, schema and journal load (today's shape: a row per decision, the JSON nested per
+ * request); every shape gets the same records (a w1 request: 5 decisions over 3 banks, one user, one
+ * time), 10 requests per statement as the journal's loads see them under load, shapes interleaved per
+ * round (WebAssembly tier-up makes the first rounds slower: compare within a round).
  * Usage: node --import tsx test/bench/auditRowCost.ts [--rounds 5] [--statements 200]
  */
 import { randomUUID } from 'node:crypto';
@@ -11,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createSqlAuditSegmentSink } from '../../gateway/audit/createSqlAuditTrail';
+import { auditRequestsJson, createSqlAuditSegmentSink } from '../../gateway/audit/createSqlAuditTrail';
 import type { AuditRecord } from '../../gateway/audit/types';
 import { createPgliteClient } from '../../gateway/consent/store/createPgliteClient';
 import { loadMigrations, runMigrations } from '../../gateway/consent/store/runMigrations';
@@ -25,8 +26,8 @@ interface Shape {
   name: string;
   /** Loads one statement's JSON the way this shape would. */
   load(json: string): Promise<void>;
-  /** From the journal's records to this shape's JSON. */
-  encode(records: AuditRecord[]): unknown[];
+  /** From the journal's records to this shape's JSON text. */
+  encode(records: AuditRecord[]): string;
 }
 
 const byRequest = (records: AuditRecord[]) => {
@@ -69,18 +70,9 @@ try {
   let segment = 0;
   const shapes: Shape[] = [
     {
-      name: 'rows per decision (consent_audit, the journal\'s own load)',
+      name: 'rows per decision, sent nested per request (the journal\'s own load)',
       load: (json) => sink.load('audit-row-cost', ++segment, json),
-      encode: (records) => records,
-    },
-    {
-      name: 'rows per decision, sent nested per request',
-      load: (json) => client.writeJson('bench_nested_v1', `INSERT INTO consent_audit (at, request_id, user_id, bank, grant_id, operation_name,
-          operation_hash, fields, fields_paths, outcome, reason)
-        SELECT q.at, q."requestId", q."userId", d.bank, d."grantId", q."operationName", q."operationHash", d.coordinates, d."pathsCounts", d.outcome, d.reason
-        FROM json_to_recordset($1) AS q(at timestamptz, "requestId" text, "userId" text, "operationName" text, "operationHash" text, decisions json),
-          json_to_recordset(q.decisions) AS d(bank text, "grantId" text, coordinates text[], "pathsCounts" int4[], outcome text, reason text)`, json),
-      encode: byRequest,
+      encode: (records) => `[${auditRequestsJson(records).join(',')}]`,
     },
     {
       name: 'one row per request (decisions jsonb, GIN on banks and grants)',
@@ -88,19 +80,19 @@ try {
         SELECT at, "requestId", "userId", "operationName", "operationHash", banks, "grantIds", decisions
         FROM json_to_recordset($1) AS r(at timestamptz, "requestId" text, "userId" text, "operationName" text, "operationHash" text,
           banks text[], "grantIds" text[], decisions jsonb)`, json),
-      encode: byRequest,
+      encode: (records) => JSON.stringify(byRequest(records)),
     },
     {
       name: 'the JSON passed in and validated only (no rows)',
       load: (json) => client.writeJson('bench_passed_v1', 'SELECT 1 WHERE $1 IS NOT NULL', json),
-      encode: (records) => records,
+      encode: (records) => `[${auditRequestsJson(records).join(',')}]`,
     },
   ];
   const perRequest = new Map<string, number[]>();
   const bytes = new Map<string, number>();
   for (let round = 1; round <= ROUNDS; round++) {
     for (const shape of shapes) {
-      const statements = Array.from({ length: STATEMENTS }, () => JSON.stringify(shape.encode(Array.from({ length: PER_STATEMENT }, requestRecords).flat())));
+      const statements = Array.from({ length: STATEMENTS }, () => shape.encode(Array.from({ length: PER_STATEMENT }, requestRecords).flat()));
       bytes.set(shape.name, statements[0]!.length / PER_STATEMENT);
       const before = process.cpuUsage();
       for (const json of statements) await shape.load(json);

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { appendFile, copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSqlAuditSegmentSink } from '../../gateway/audit/createSqlAuditTrail';
+import { auditRequestsJson, createSqlAuditSegmentSink } from '../../gateway/audit/createSqlAuditTrail';
 import { journalAuditTrail } from '../../gateway/audit/journalAuditTrail';
 import type { AuditRecord } from '../../gateway/audit/types';
 import { createConsentStore, resolveConsentStoreOptions } from '../../gateway/consent/store/createConsentStore';
@@ -33,7 +33,7 @@ describeEachBackend('Audit journal segments load exactly once', (backend) => {
 
   it('inserts a segment once and moves the marker with it; a segment at or below the marker inserts nothing', async () => {
     const sink = createSqlAuditSegmentSink(client);
-    const records = (id: string) => JSON.stringify([record(id, { userId: 'sink-user' })]);
+    const records = (id: string) => `[${auditRequestsJson([record(id, { userId: 'sink-user' })])}]`;
     expect(await sink.loadedUpTo('j-1')).toBe(0);
     await sink.load('j-1', 1, records('s-1'));
     await sink.load('j-1', 1, records('s-1-again'));
@@ -46,7 +46,7 @@ describeEachBackend('Audit journal segments load exactly once', (backend) => {
 
   it('inserts none of a segment when one of its records is refused', async () => {
     const sink = createSqlAuditSegmentSink(client);
-    const bad = JSON.stringify([record('ok', { userId: 'bad-user' }), record('bad', { userId: 'bad-user', outcome: 'stripped', reason: null })]);
+    const bad = `[${auditRequestsJson([record('ok', { userId: 'bad-user' }), record('bad', { userId: 'bad-user', outcome: 'stripped', reason: null })])}]`;
     await expectStoreError(sink.load('j-bad', 1, bad), 'STORE_FAILURE', /^consent store could not load segment 1 of audit journal 'j-bad' \(database error 23514\)$/);
     expect(await sink.loadedUpTo('j-bad')).toBe(0);
     expect(await requestIds(store, 'bad-user')).toEqual([]);
@@ -72,17 +72,26 @@ describe('Audit journal: records appended before the response, loaded into the e
       "an in-memory PGlite has no folder beside which to keep the audit journal: give auditJournal.dir; received dataDir 'memory://'");
   });
 
-  it('appends each write as one line and loads it on its interval and before every query', async () => {
+  it('appends each request of a write as one line and loads it on its interval and before every query', async () => {
     const dir = join(root, 'basic');
     const store = await createConsentStore({ dataDir: 'memory://', auditJournal: { dir, loadIntervalMs: 50 } });
     try {
-      await store.audit.write([record('b-1'), record('b-1', { grantId: 'g-2' })]);
+      const at = new Date();
+      const written = [record('b-1', { at }), record('b-1', { at, bank: 'contoso', grantId: 'g-2', outcome: 'stripped', reason: 'MISSING' }), record('b-0', { at })];
+      await store.audit.write(written);
       const [segment] = await segments(dir);
-      expect((await readFile(join(dir, segment!), 'utf8')).split('\n')).toHaveLength(2); // one line, then the end
+      // Two requests, two lines, then the end; what b-1's rows share is written once.
+      const lines = (await readFile(join(dir, segment!), 'utf8')).split('\n');
+      expect(lines).toHaveLength(3);
+      expect(lines[0]!.split('"requestId"')).toHaveLength(2);
       await expect.poll(() => segments(dir), { timeout: 5000 }).toEqual([]);
       await store.audit.write([record('b-2')]);
       // The query loads what is pending first: a record is readable as soon as its write resolved.
-      expect(await requestIds(store)).toEqual(['b-1', 'b-1', 'b-2']);
+      expect(await requestIds(store)).toEqual(['b-0', 'b-1', 'b-1', 'b-2']);
+      // Each row whole again, as written.
+      const rows = (await store.audit.query({ userId: 'journal-user' })).filter((e) => e.requestId !== 'b-2');
+      expect(rows.map(({ id, ...entry }) => entry).sort((a, b) => `${a.requestId}${a.bank}`.localeCompare(`${b.requestId}${b.bank}`)))
+        .toEqual([...written].sort((a, b) => `${a.requestId}${a.bank}`.localeCompare(`${b.requestId}${b.bank}`)));
     } finally {
       await store.close();
     }
@@ -103,8 +112,8 @@ describe('Audit journal: records appended before the response, loaded into the e
     // tore a line being appended to a later one.
     await copyFile(copy, join(journalDir, segment!));
     const later = segment!.replace(/\d+/, (n) => String(Number(n) + 1).padStart(n.length, '0'));
-    await writeFile(join(journalDir, later), `${JSON.stringify([record('r-2')])}\n`);
-    await appendFile(join(journalDir, later), JSON.stringify([record('r-torn')]).slice(0, 40));
+    await writeFile(join(journalDir, later), `${auditRequestsJson([record('r-2')])}\n`);
+    await appendFile(join(journalDir, later), auditRequestsJson([record('r-torn')])[0]!.slice(0, 40));
     const second = await createConsentStore({ dataDir, auditJournal: hour });
     try {
       expect(await requestIds(second)).toEqual(['r-1', 'r-2']);
@@ -113,6 +122,44 @@ describe('Audit journal: records appended before the response, loaded into the e
       expect(await requestIds(second)).toEqual(['r-1', 'r-2', 'r-3']);
     } finally {
       await second.close();
+    }
+  }, OPEN_TIMEOUT);
+
+  it("loads segments of the journal's first format (a JSON array of flat records per write), alone or beside current lines", async () => {
+    const dataDir = join(root, 'first-format');
+    const journalDir = `${dataDir}-audit-journal`;
+    const hour = { loadIntervalMs: 3_600_000 };
+    const first = await createConsentStore({ dataDir, auditJournal: hour });
+    await first.close(); // makes the folder and the journal's id
+    const at = new Date();
+    const old = [record('f-1', { at }), record('f-1', { at, bank: 'contoso', outcome: 'stripped', reason: 'REVOKED' })];
+    await writeFile(join(journalDir, '000000000001.ndjson'), `${JSON.stringify(old)}\n${JSON.stringify([record('f-2')])}\n`);
+    await writeFile(join(journalDir, '000000000002.ndjson'), `${JSON.stringify([record('f-3')])}\n${auditRequestsJson([record('f-4')])}\n`);
+    const second = await createConsentStore({ dataDir, auditJournal: hour });
+    try {
+      expect(await requestIds(second)).toEqual(['f-1', 'f-1', 'f-2', 'f-3', 'f-4']);
+      const f1 = (await second.audit.query({ userId: 'journal-user' })).filter((e) => e.requestId === 'f-1').map(({ id, ...entry }) => entry);
+      expect(f1.sort((a, b) => a.bank.localeCompare(b.bank))).toEqual([old[1], old[0]]);
+      expect(await segments(journalDir)).toEqual([]);
+    } finally {
+      await second.close();
+    }
+  }, OPEN_TIMEOUT);
+
+  it('keeps a segment whose lines are not the journal\'s own on disk and says why', async () => {
+    const dir = join(root, 'foreign');
+    const told: string[] = [];
+    const { client } = await openMigratedClient(BACKENDS.find((b) => b.name === 'pglite')!);
+    const sql = createSqlConsentStore(client, () => new Date());
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, '000000000001.ndjson'), 'not json\n');
+    const journal = await journalAuditTrail(sql.audit, createSqlAuditSegmentSink(client), { dir, loadIntervalMs: 3_600_000, onError: (message, error) => told.push(`${message}: ${(error as Error).message}`) });
+    try {
+      expect(told).toEqual([`audit records left by an earlier run could not be loaded into the database (kept in '${dir}'): audit journal segment '${join(dir, '000000000001.ndjson')}' is not the journal's own: each line must be a JSON object of one request's records`]);
+      expect(await segments(dir)).toEqual(['000000000001.ndjson']);
+    } finally {
+      await journal.close();
+      await sql.close();
     }
   }, OPEN_TIMEOUT);
 
