@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRequestsJson, createSqlAuditSegmentSink } from '../../gateway/audit/createSqlAuditTrail';
-import { journalAuditTrail } from '../../gateway/audit/journalAuditTrail';
+import { journalAuditTrail, type AuditJournalOptions } from '../../gateway/audit/journalAuditTrail';
 import type { AuditRecord } from '../../gateway/audit/types';
 import { createConsentStore, resolveConsentStoreOptions } from '../../gateway/consent/store/createConsentStore';
 import { createSqlConsentStore } from '../../gateway/consent/store/createSqlConsentStore';
@@ -21,6 +21,14 @@ const record = (requestId: string, change: Partial<AuditRecord> = {}): AuditReco
 const requestIds = async (store: ConsentStore, userId = 'journal-user') => (await store.audit.query({ userId })).map((e) => e.requestId).sort();
 const segments = async (dir: string) => (await readdir(dir)).filter((name) => name.endsWith('.ndjson')).sort();
 const tempDir = () => mkdtemp(join(tmpdir(), 'consentgate-journal-'));
+
+/** A journal in `dir` over a fresh migrated PGlite; close() closes both. */
+async function openJournal(dir: string, options: Omit<AuditJournalOptions, 'dir'>) {
+  const { client } = await openMigratedClient(BACKENDS.find((b) => b.name === 'pglite')!);
+  const sql = createSqlConsentStore(client, () => new Date());
+  const journal = await journalAuditTrail(sql.audit, createSqlAuditSegmentSink(client), { dir, ...options });
+  return { journal, close: async () => { await journal.close(); await sql.close(); } };
+}
 
 describeEachBackend('Audit journal segments load exactly once', (backend) => {
   let client: SqlClient;
@@ -149,17 +157,14 @@ describe('Audit journal: records appended before the response, loaded into the e
   it('keeps a segment whose lines are not the journal\'s own on disk and says why', async () => {
     const dir = join(root, 'foreign');
     const told: string[] = [];
-    const { client } = await openMigratedClient(BACKENDS.find((b) => b.name === 'pglite')!);
-    const sql = createSqlConsentStore(client, () => new Date());
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, '000000000001.ndjson'), 'not json\n');
-    const journal = await journalAuditTrail(sql.audit, createSqlAuditSegmentSink(client), { dir, loadIntervalMs: 3_600_000, onError: (message, error) => told.push(`${message}: ${(error as Error).message}`) });
+    const { close } = await openJournal(dir, { loadIntervalMs: 3_600_000, onError: (message, error) => told.push(`${message}: ${(error as Error).message}`) });
     try {
       expect(told).toEqual([`audit records left by an earlier run could not be loaded into the database (kept in '${dir}'): audit journal segment '${join(dir, '000000000001.ndjson')}' is not the journal's own: each line must be a JSON object of one request's records`]);
       expect(await segments(dir)).toEqual(['000000000001.ndjson']);
     } finally {
-      await journal.close();
-      await sql.close();
+      await close();
     }
   }, OPEN_TIMEOUT);
 
@@ -197,9 +202,7 @@ describe('Audit journal: records appended before the response, loaded into the e
   it('keeps what the database refuses on disk, says so, and refuses to show a partial trail', async () => {
     const dir = join(root, 'refused');
     const told: string[] = [];
-    const { client } = await openMigratedClient(BACKENDS.find((b) => b.name === 'pglite')!);
-    const sql = createSqlConsentStore(client, () => new Date());
-    const journal = await journalAuditTrail(sql.audit, createSqlAuditSegmentSink(client), { dir, loadIntervalMs: 20, onError: (message) => told.push(message) });
+    const { journal, close } = await openJournal(dir, { loadIntervalMs: 20, onError: (message) => told.push(message) });
     try {
       // A reason on a served record breaks the table's rules: the database refuses the whole segment.
       await journal.write([record('x-1', { reason: 'MISSING' })]);
@@ -208,8 +211,7 @@ describe('Audit journal: records appended before the response, loaded into the e
         `the audit trail cannot be read whole: records appended to the journal in '${dir}' could not be loaded into the database`);
       expect(await segments(dir)).toHaveLength(1);
     } finally {
-      await journal.close();
-      await sql.close();
+      await close();
     }
     expect(await segments(dir)).toHaveLength(1);
   }, OPEN_TIMEOUT);
