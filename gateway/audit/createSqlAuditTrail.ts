@@ -9,7 +9,7 @@ import { AUDIT_RETENTION_MONTHS, type AuditEntry, type AuditFilter, type AuditRe
 // INSERT cost ~55% less CPU than with one array parameter per column through the extended protocol, and
 // there is nothing to map per row on our side. The JSON is nested per request (auditRequestsJson): what
 // every row of a request shares (time, ids, user, operation) is sent once, not once per row; on PGlite
-// that made loading a w1 request's five rows 0.66-0.77x as costly (test/bench/auditRowCost.ts).
+// that made loading a w1 request's five rows 0.6-0.9x as costly (test/bench/auditRowCost.ts, README).
 const INSERT_STATEMENT = 'consentgate_audit_insert_v3';
 const insertFrom = (requests: string, where = '') => `INSERT INTO consent_audit (at, request_id, user_id, bank,
     grant_id, operation_name, operation_hash, fields, fields_paths, outcome, reason)
