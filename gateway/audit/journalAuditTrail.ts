@@ -35,9 +35,10 @@ const segmentName = (segment: number) => `${String(segment).padStart(12, '0')}.n
  * leaves (CONSENT.md "Records": nothing guarded is served unrecorded; a failed append fails the write
  * and the response strips). Every `loadIntervalMs` the segment is sealed and loaded into consent_audit in
  * one statement, together with the journal's marker (migration 005), then removed: a segment goes in
- * exactly once, whatever stops the process in between, and what a crash left behind goes in at the next open. Measured on PGlite, one INSERT costs
- * ~0.27 ms of the gateway's CPU before its first row (PostgreSQL in WebAssembly, in-process), so one per
- * interval instead of one per request is what this is for.
+ * exactly once, whatever stops the process in between, and what a crash left behind goes in at the next
+ * open. Measured on PGlite, one INSERT costs ~0.27 ms of the gateway's CPU before its first row
+ * (PostgreSQL in WebAssembly, in-process), so one per interval instead of one per request is what this
+ * is for.
  *
  * Durability is the embedded database's own: a line is in the operating system's hands when the write
  * resolves, as PGlite's commits are (in Node it does not fsync). A line is written whole or, when the
