@@ -56,6 +56,9 @@ export function auditRequestsJson(records: readonly AuditRecord[]): string[] {
   return requests.map((request) => JSON.stringify(request));
 }
 
+/** The JSON array INSERT_SQL and a journal segment load: auditRequestsJson's texts, joined. */
+export const auditRequestsJsonArray = (records: readonly AuditRecord[]): string => `[${auditRequestsJson(records).join(',')}]`;
+
 // Rows from before migration 004 hold one coordinate each: read as a list of one.
 const COLUMNS = `id::text AS id, at, request_id, user_id, bank, grant_id, operation_name, operation_hash,
   coalesce(fields, ARRAY[coordinate]) AS coordinates, coalesce(fields_paths, ARRAY[paths_count]) AS paths_counts,
@@ -79,7 +82,7 @@ export function createSqlAuditTrail(client: SqlClient, now: () => Date, isClosed
       guard();
       if (records.length === 0) return;
       try {
-        await client.writeJson(INSERT_STATEMENT, INSERT_SQL, `[${auditRequestsJson(records).join(',')}]`);
+        await client.writeJson(INSERT_STATEMENT, INSERT_SQL, auditRequestsJsonArray(records));
       } catch (error) {
         throw wrapDriverError(error, `write ${records.length} audit record(s)`);
       }
@@ -138,7 +141,7 @@ export interface AuditSegmentSink {
   loadedUpTo(journal: string): Promise<number>;
   /**
    * Loads one segment, `requests` being the JSON text of an array of requests' records as
-   * auditRequestsJson makes them, in one statement with the journal's marker; a segment at or below the
+   * auditRequestsJsonArray makes them, in one statement with the journal's marker; a segment at or below the
    * marker inserts nothing.
    */
   load(journal: string, segment: number, requests: string): Promise<void>;

@@ -182,7 +182,8 @@ export async function journalAuditTrail(trail: AuditTrail, sink: AuditSegmentSin
  * ever loads at the first open after the upgrade). JSON text holds no raw newline, so "}\n{" only joins lines.
  */
 function segmentRequests(body: string, file: string): string {
-  if (body.startsWith('{') && !body.includes('\n[')) return `[${body.replaceAll('}\n{', '},{')}]`;
+  // Every line an object (the usual case): joined as they are. Anything else goes line by line, below.
+  if (body.startsWith('{') && !/\n[^{]/.test(body)) return `[${body.replaceAll('}\n{', '},{')}]`;
   return `[${body.split('\n').map((line) => {
     if (line.startsWith('{')) return line;
     if (line.startsWith('[')) {

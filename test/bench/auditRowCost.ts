@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { auditRequestsJson, createSqlAuditSegmentSink } from '../../gateway/audit/createSqlAuditTrail';
+import { auditRequestsJsonArray, createSqlAuditSegmentSink } from '../../gateway/audit/createSqlAuditTrail';
 import type { AuditRecord } from '../../gateway/audit/types';
 import { createPgliteClient } from '../../gateway/consent/store/createPgliteClient';
 import { loadMigrations, runMigrations } from '../../gateway/consent/store/runMigrations';
@@ -72,7 +72,7 @@ try {
     {
       name: 'rows per decision, sent nested per request (the journal\'s own load)',
       load: (json) => sink.load('audit-row-cost', ++segment, json),
-      encode: (records) => `[${auditRequestsJson(records).join(',')}]`,
+      encode: auditRequestsJsonArray,
     },
     {
       name: 'one row per request (decisions jsonb, GIN on banks and grants)',
@@ -85,7 +85,7 @@ try {
     {
       name: 'the JSON passed in and validated only (no rows)',
       load: (json) => client.writeJson('bench_passed_v1', 'SELECT 1 WHERE $1 IS NOT NULL', json),
-      encode: (records) => `[${auditRequestsJson(records).join(',')}]`,
+      encode: auditRequestsJsonArray,
     },
   ];
   const perRequest = new Map<string, number[]>();

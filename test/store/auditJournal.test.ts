@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditRequestsJson, createSqlAuditSegmentSink } from '../../gateway/audit/createSqlAuditTrail';
+import { auditRequestsJson, auditRequestsJsonArray, createSqlAuditSegmentSink } from '../../gateway/audit/createSqlAuditTrail';
 import { journalAuditTrail, type AuditJournalOptions } from '../../gateway/audit/journalAuditTrail';
 import type { AuditRecord } from '../../gateway/audit/types';
 import { createConsentStore, resolveConsentStoreOptions } from '../../gateway/consent/store/createConsentStore';
@@ -41,7 +41,7 @@ describeEachBackend('Audit journal segments load exactly once', (backend) => {
 
   it('inserts a segment once and moves the marker with it; a segment at or below the marker inserts nothing', async () => {
     const sink = createSqlAuditSegmentSink(client);
-    const records = (id: string) => `[${auditRequestsJson([record(id, { userId: 'sink-user' })])}]`;
+    const records = (id: string) => auditRequestsJsonArray([record(id, { userId: 'sink-user' })]);
     expect(await sink.loadedUpTo('j-1')).toBe(0);
     await sink.load('j-1', 1, records('s-1'));
     await sink.load('j-1', 1, records('s-1-again'));
@@ -54,7 +54,7 @@ describeEachBackend('Audit journal segments load exactly once', (backend) => {
 
   it('inserts none of a segment when one of its records is refused', async () => {
     const sink = createSqlAuditSegmentSink(client);
-    const bad = `[${auditRequestsJson([record('ok', { userId: 'bad-user' }), record('bad', { userId: 'bad-user', outcome: 'stripped', reason: null })])}]`;
+    const bad = auditRequestsJsonArray([record('ok', { userId: 'bad-user' }), record('bad', { userId: 'bad-user', outcome: 'stripped', reason: null })]);
     await expectStoreError(sink.load('j-bad', 1, bad), 'STORE_FAILURE', /^consent store could not load segment 1 of audit journal 'j-bad' \(database error 23514\)$/);
     expect(await sink.loadedUpTo('j-bad')).toBe(0);
     expect(await requestIds(store, 'bad-user')).toEqual([]);
@@ -98,8 +98,8 @@ describe('Audit journal: records appended before the response, loaded into the e
       expect(await requestIds(store)).toEqual(['b-0', 'b-1', 'b-1', 'b-2']);
       // Each row whole again, as written.
       const rows = (await store.audit.query({ userId: 'journal-user' })).filter((e) => e.requestId !== 'b-2');
-      expect(rows.map(({ id, ...entry }) => entry).sort((a, b) => `${a.requestId}${a.bank}`.localeCompare(`${b.requestId}${b.bank}`)))
-        .toEqual([...written].sort((a, b) => `${a.requestId}${a.bank}`.localeCompare(`${b.requestId}${b.bank}`)));
+      const byRequestThenBank = (a: AuditRecord, b: AuditRecord) => `${a.requestId}${a.bank}`.localeCompare(`${b.requestId}${b.bank}`);
+      expect(rows.map(({ id, ...entry }) => entry).sort(byRequestThenBank)).toEqual([...written].sort(byRequestThenBank));
     } finally {
       await store.close();
     }
@@ -154,11 +154,14 @@ describe('Audit journal: records appended before the response, loaded into the e
     }
   }, OPEN_TIMEOUT);
 
-  it('keeps a segment whose lines are not the journal\'s own on disk and says why', async () => {
-    const dir = join(root, 'foreign');
+  it.each([
+    ['first', () => 'not json\n'],
+    ['after one of its own', () => `${auditRequestsJson([record('ok-line')])[0]}\nnot json\n`],
+  ])('keeps a segment with a line not the journal\'s own (%s) on disk and says why', async (where, contents) => {
+    const dir = join(root, `foreign-${where.replaceAll(' ', '-')}`);
     const told: string[] = [];
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, '000000000001.ndjson'), 'not json\n');
+    await writeFile(join(dir, '000000000001.ndjson'), contents());
     const { close } = await openJournal(dir, { loadIntervalMs: 3_600_000, onError: (message, error) => told.push(`${message}: ${(error as Error).message}`) });
     try {
       expect(told).toEqual([`audit records left by an earlier run could not be loaded into the database (kept in '${dir}'): audit journal segment '${join(dir, '000000000001.ndjson')}' is not the journal's own: each line must be a JSON object of one request's records`]);
