@@ -4,33 +4,30 @@ import type { SqlClient } from '../consent/store/SqlClient';
 import type { ConsentReason } from '../errors';
 import { AUDIT_RETENTION_MONTHS, type AuditEntry, type AuditFilter, type AuditRecord, type AuditTrail } from './types';
 
-// One INSERT per write whatever the number of rows: the records as one JSON parameter, expanded by the
-// database under their own (camelCase) keys, through a prepared statement. Measured on PGlite, an 18-row
-// INSERT cost ~55% less CPU than with one array parameter per column through the extended protocol, and
-// there is nothing to map per row on our side. The JSON is nested per request (auditRequestsJson): what
-// every row of a request shares (time, ids, user, operation) is sent once, not once per row; on PGlite
-// that made loading a w1 request's five rows 0.6-0.9x as costly (test/bench/auditRowCost.ts, README).
-const INSERT_STATEMENT = 'consentgate_audit_insert_v3';
-const insertFrom = (requests: string, where = '') => `INSERT INTO consent_audit (at, request_id, user_id, bank,
-    grant_id, operation_name, operation_hash, fields, fields_paths, outcome, reason)
-  SELECT q.at, q."requestId", q."userId", d.bank, d."grantId", q."operationName", q."operationHash", d.coordinates,
-    d."pathsCounts", d.outcome, d.reason
-  FROM json_to_recordset(${requests}) AS q(at timestamptz, "requestId" text, "userId" text, "operationName" text,
-      "operationHash" text, decisions json),
-    json_to_recordset(q.decisions) AS d(bank text, "grantId" text, coordinates text[], "pathsCounts" int4[],
-      outcome text, reason text)${where}`;
-const INSERT_SQL = insertFrom('$1::json');
+// One INSERT per write whatever the number of records: the requests as one JSON parameter, expanded by
+// the database under their own (camelCase) keys, through a prepared statement (on PGlite ~55% less CPU than
+// one array parameter per column through the extended protocol, measured on an 18-row INSERT). One row per
+// request, its decisions inside as they are sent (migration 006): on PGlite a w1 request's load cost
+// ~0.6x the five rows per decision it wrote before (test/bench/auditRowCost.ts, README "Performance").
+const INSERT_STATEMENT = 'consentgate_audit_insert_v4';
+const insertFrom = (requests: string, where = '') => `INSERT INTO consent_audit_request (at, request_id, user_id,
+    operation_name, operation_hash, decisions)
+  SELECT q.at, q."requestId", q."userId", q."operationName", q."operationHash", q.decisions
+  FROM jsonb_to_recordset(${requests}) AS q(at timestamptz, "requestId" text, "userId" text, "operationName" text,
+    "operationHash" text, decisions jsonb)${where}`;
+const INSERT_SQL = insertFrom('$1::jsonb');
 
 // A journal segment: {"journal", "segment", "requests"}. Its rows go in only if the same statement moves the
 // journal's marker forward to this segment, so a segment loaded before (a crash between the load and the
-// file's removal) inserts nothing the second time.
-const LOAD_SEGMENT_STATEMENT = 'consentgate_audit_load_segment_v2';
+// file's removal) inserts nothing the second time. jsonb, parsed once: each of the three keys read from a
+// json parameter parsed the whole segment again (~0.25x of a w1 request's load on PGlite).
+const LOAD_SEGMENT_STATEMENT = 'consentgate_audit_load_segment_v3';
 const LOAD_SEGMENT_SQL = `WITH advanced AS (
     INSERT INTO consent_audit_journal AS j (journal, segment)
-    VALUES ($1::json->>'journal', ($1::json->>'segment')::bigint)
+    VALUES ($1::jsonb->>'journal', ($1::jsonb->>'segment')::bigint)
     ON CONFLICT (journal) DO UPDATE SET segment = EXCLUDED.segment WHERE j.segment < EXCLUDED.segment
     RETURNING 1)
-  ${insertFrom(`$1::json->'requests'`, ' WHERE EXISTS (SELECT 1 FROM advanced)')}`;
+  ${insertFrom(`$1::jsonb->'requests'`, ' WHERE EXISTS (SELECT 1 FROM advanced)')}`;
 
 /** What the rows of one request share, sent once, and its decisions (the rest of each row). */
 type AuditRequest = Pick<AuditRecord, 'at' | 'requestId' | 'userId' | 'operationName' | 'operationHash'> & {
@@ -59,10 +56,28 @@ export function auditRequestsJson(records: readonly AuditRecord[]): string[] {
 /** The JSON array INSERT_SQL and a journal segment load: auditRequestsJson's texts, joined. */
 export const auditRequestsJsonArray = (records: readonly AuditRecord[]): string => `[${auditRequestsJson(records).join(',')}]`;
 
-// Rows from before migration 004 hold one coordinate each: read as a list of one.
-const COLUMNS = `id::text AS id, at, request_id, user_id, bank, grant_id, operation_name, operation_hash,
-  coalesce(fields, ARRAY[coordinate]) AS coordinates, coalesce(fields_paths, ARRAY[paths_count]) AS paths_counts,
-  outcome, reason`;
+// The trail is both tables read as one, newest first. consent_audit (before migration 006): one row per
+// decision; rows from before migration 004 hold one coordinate, read as a list of one. consent_audit_request:
+// a row per request, one entry per decision (AuditEntry's id). Each side is cut to the limit first (a request
+// row matching the filter holds at least one matching decision), then the two together.
+const querySql = (old: string[], request: string[], decision: string[], limit: string) => {
+  const where = (clauses: string[]) => (clauses.length ? `WHERE ${clauses.join(' AND ')}` : '');
+  return `SELECT id, at, request_id, user_id, bank, grant_id, operation_name, operation_hash, coordinates, paths_counts,
+    outcome, reason
+  FROM ((SELECT id::text AS id, id AS seq, 0::bigint AS ord, at, request_id, user_id, bank, grant_id, operation_name,
+        operation_hash, coalesce(fields, ARRAY[coordinate]) AS coordinates,
+        coalesce(fields_paths, ARRAY[paths_count]) AS paths_counts, outcome, reason
+      FROM consent_audit ${where(old)} ORDER BY at DESC, id DESC LIMIT ${limit})
+    UNION ALL
+    (SELECT r.id || '.' || d.ord, r.id, d.ord, r.at, r.request_id, r.user_id, d.bank, d."grantId", r.operation_name,
+        r.operation_hash, d.coordinates, d."pathsCounts", d.outcome, d.reason
+      FROM (SELECT * FROM consent_audit_request ${where(request)} ORDER BY at DESC, id DESC LIMIT ${limit}) AS r,
+        ROWS FROM (jsonb_to_recordset(r.decisions) AS (bank text, "grantId" text, coordinates text[],
+          "pathsCounts" int4[], outcome text, reason text))
+          WITH ORDINALITY AS d(bank, "grantId", coordinates, "pathsCounts", outcome, reason, ord)
+      ${where(decision)})) AS trail
+  ORDER BY at DESC, seq DESC, ord DESC LIMIT ${limit}`;
+};
 
 interface AuditRow {
   id: string; at: Date; request_id: string; user_id: string | null; bank: string; grant_id: string | null;
@@ -72,7 +87,7 @@ interface AuditRow {
 
 const DEFAULT_LIMIT = 1000;
 
-/** The audit trail in the consent store's database (table consent_audit, migration 002). */
+/** The audit trail in the consent store's database: tables consent_audit_request and consent_audit (migrations 006, 002). */
 export function createSqlAuditTrail(client: SqlClient, now: () => Date, isClosed: () => boolean): AuditTrail {
   const guard = () => {
     if (isClosed()) throw new ConsentStoreError('STORE_FAILURE', 'consent store is closed');
@@ -90,26 +105,37 @@ export function createSqlAuditTrail(client: SqlClient, now: () => Date, isClosed
 
     async query(filter: AuditFilter = {}) {
       guard();
-      const where: string[] = [];
-      const params: unknown[] = [];
-      const add = (clause: (p: string) => string, value: unknown) => {
-        params.push(value);
-        where.push(clause(`$${params.length}`));
-      };
-      if (filter.userId !== undefined) add((p) => `user_id = ${p}`, filter.userId);
-      if (filter.bank !== undefined) add((p) => `bank = ${p}`, filter.bank);
-      if (filter.grantId !== undefined) add((p) => `grant_id = ${p}`, filter.grantId);
-      if (filter.since !== undefined) add((p) => `at >= ${p}`, filter.since);
-      if (filter.until !== undefined) add((p) => `at < ${p}`, filter.until);
       const limit = filter.limit ?? DEFAULT_LIMIT;
       if (!Number.isInteger(limit) || limit < 1) {
         throw new ConsentStoreError('INVALID_INPUT', `limit must be a whole number of at least 1; received ${limit}`);
       }
-      params.push(limit);
-      const sql = `SELECT ${COLUMNS} FROM consent_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY at DESC, id DESC LIMIT $${params.length}`;
+      const params: unknown[] = [];
+      const param = (value: unknown) => `$${params.push(value)}`;
+      // Clauses on what a record shares with its request, then on the decision itself.
+      const shared: string[] = [];
+      if (filter.userId !== undefined) shared.push(`user_id = ${param(filter.userId)}`);
+      if (filter.since !== undefined) shared.push(`at >= ${param(filter.since)}`);
+      if (filter.until !== undefined) shared.push(`at < ${param(filter.until)}`);
+      const old = [...shared];
+      const request = [...shared];
+      const decision: string[] = [];
+      const wanted: { bank?: string; grantId?: string } = {};
+      if (filter.bank !== undefined) {
+        const p = param(filter.bank);
+        old.push(`bank = ${p}`);
+        decision.push(`d.bank = ${p}`);
+        wanted.bank = filter.bank;
+      }
+      if (filter.grantId !== undefined) {
+        const p = param(filter.grantId);
+        old.push(`grant_id = ${p}`);
+        decision.push(`d."grantId" = ${p}`);
+        wanted.grantId = filter.grantId;
+      }
+      // Through the GIN index: the request rows holding a decision with this bank and grant.
+      if (decision.length) request.push(`decisions @> ${param(JSON.stringify([wanted]))}::jsonb`);
       try {
-        return (await client.query<AuditRow>(sql, params)).map(toEntry);
+        return (await client.query<AuditRow>(querySql(old, request, decision, param(limit)), params)).map(toEntry);
       } catch (error) {
         throw wrapDriverError(error, 'query the audit trail');
       }
@@ -123,9 +149,11 @@ export function createSqlAuditTrail(client: SqlClient, now: () => Date, isClosed
           // The trigger lets a DELETE through only with this transaction-local flag, and only for rows
           // older than three years by the database's own clock: a wrong store clock cannot prune more.
           await tx.query(`SELECT set_config('consentgate.audit_prune', 'on', true)`);
-          const [row] = await tx.query<{ n: number }>(
-            `WITH pruned AS (DELETE FROM consent_audit WHERE at < $1 RETURNING 1) SELECT count(*)::int4 AS n FROM pruned`,
-            [cutoff]);
+          // Counted in records: a request row holds one per decision.
+          const [row] = await tx.query<{ n: number }>(`WITH
+              old AS (DELETE FROM consent_audit WHERE at < $1 RETURNING 1),
+              request AS (DELETE FROM consent_audit_request WHERE at < $1 RETURNING jsonb_array_length(decisions) AS n)
+            SELECT ((SELECT count(*) FROM old) + coalesce((SELECT sum(n) FROM request), 0))::int4 AS n`, [cutoff]);
           return row?.n ?? 0;
         });
       } catch (error) {
@@ -135,7 +163,7 @@ export function createSqlAuditTrail(client: SqlClient, now: () => Date, isClosed
   };
 }
 
-/** Where the audit journal (journalAuditTrail.ts) loads its segments: consent_audit and its marker (migration 005). */
+/** Where the audit journal (journalAuditTrail.ts) loads its segments: consent_audit_request, the marker (migrations 006, 005). */
 export interface AuditSegmentSink {
   /** The last segment of `journal` already loaded; 0 when none. */
   loadedUpTo(journal: string): Promise<number>;

@@ -33,7 +33,7 @@ const segmentName = (segment: number) => `${String(segment).padStart(12, '0')}.n
  * The audit trail of the embedded store, made cheap per request: each write appends its records, one JSON
  * line per request (auditRequestsJson), to the current segment file, synchronously, before the response
  * leaves (CONSENT.md "Records": nothing guarded is served unrecorded; a failed append fails the write
- * and the response strips). Every `loadIntervalMs` the segment is sealed and loaded into consent_audit in
+ * and the response strips). Every `loadIntervalMs` the segment is sealed and loaded into the trail in
  * one statement, together with the journal's marker (migration 005), then removed: a segment goes in
  * exactly once, whatever stops the process in between, and what a crash left behind goes in at the next
  * open. Measured on PGlite, one INSERT costs ~0.27 ms of the gateway's CPU before its first row

@@ -4,8 +4,9 @@ import type { ConsentReason } from '../errors';
 export type AuditOutcome = 'served' | 'stripped';
 
 /**
- * One row of the audit trail: the decisions of one request at one bank, under one grant, with one outcome
+ * One record of the audit trail: the decisions of one request at one bank, under one grant, with one outcome
  * (and reason), listing the guarded fields they covered and how many paths each (CONSENT.md, "Records").
+ * Stored since migration 006 with the other records of its request, in one row.
  */
 export interface AuditRecord {
   at: Date;
@@ -28,7 +29,10 @@ export interface AuditRecord {
   reason: ConsentReason | null;
 }
 
-/** A stored record, with its sequence number. */
+/**
+ * A stored record, with its id: the row's sequence number, then (for records stored with their request,
+ * migration 006) the record's place in the row, e.g. 42.3.
+ */
 export interface AuditEntry extends AuditRecord {
   id: string;
 }

@@ -1,8 +1,9 @@
 /**
  * What an audit record costs embedded PGlite, by table shape (issue 4's evidence for the audit trail's
- * next shape; never part of `npm test`). One process, one PGlite in a temporary folder through the
- * product's client, schema and journal load (today's shape: a row per decision, the JSON nested per
- * request); every shape gets the same records (a w1 request: 5 decisions over 3 banks, one user, one
+ * shape; never part of `npm test`). One process, one PGlite in a temporary folder through the product's
+ * client, schema and journal load (since migration 006: a row per request, its decisions inside), against
+ * the shape before it (a row per decision in consent_audit, the JSON nested per request, its own SQL);
+ * every shape gets the same records (a w1 request: 5 decisions over 3 banks, one user, one
  * time), 10 requests per statement as the journal's loads see them under load, shapes interleaved per
  * round (WebAssembly tier-up makes the first rounds slower: compare within a round).
  * Usage: node --import tsx test/bench/auditRowCost.ts [--rounds 5] [--statements 200]
@@ -30,18 +31,6 @@ interface Shape {
   encode(records: AuditRecord[]): string;
 }
 
-const byRequest = (records: AuditRecord[]) => {
-  const requests = new Map<string, Omit<AuditRecord, 'bank' | 'grantId' | 'coordinates' | 'pathsCounts' | 'outcome' | 'reason'> & { banks: string[]; grantIds: string[]; decisions: object[] }>();
-  for (const r of records) {
-    let q = requests.get(r.requestId);
-    if (!q) requests.set(r.requestId, (q = { at: r.at, requestId: r.requestId, userId: r.userId, operationName: r.operationName, operationHash: r.operationHash, banks: [], grantIds: [], decisions: [] }));
-    if (!q.banks.includes(r.bank)) q.banks.push(r.bank);
-    if (r.grantId && !q.grantIds.includes(r.grantId)) q.grantIds.push(r.grantId);
-    q.decisions.push({ bank: r.bank, grantId: r.grantId, coordinates: r.coordinates, pathsCounts: r.pathsCounts, outcome: r.outcome, reason: r.reason });
-  }
-  return [...requests.values()];
-};
-
 const BANKS = ['northwind', 'contoso', 'fabrikam'];
 function requestRecords(): AuditRecord[] {
   const requestId = randomUUID();
@@ -60,31 +49,35 @@ const folder = mkdtempSync(join(tmpdir(), 'consentgate-audit-row-cost-'));
 const client = await createPgliteClient(join(folder, 'pglite'), 'public');
 try {
   await runMigrations(client, 'public', await loadMigrations());
-  // The candidate shape: one row per request, its decisions inside, the queries by bank and grant through GIN.
-  await client.exec(`CREATE TABLE per_request (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at timestamptz NOT NULL,
-      request_id text NOT NULL, user_id text, operation_name text, operation_hash text NOT NULL,
-      banks text[] NOT NULL, grant_ids text[] NOT NULL, decisions jsonb NOT NULL);
-    CREATE INDEX ON per_request (at); CREATE INDEX ON per_request (user_id, at);
-    CREATE INDEX ON per_request USING gin (grant_ids); CREATE INDEX ON per_request USING gin (banks);`);
   const sink = createSqlAuditSegmentSink(client);
   let segment = 0;
   const shapes: Shape[] = [
     {
-      name: 'rows per decision, sent nested per request (the journal\'s own load)',
+      name: 'one row per request (the journal\'s own load, migration 006)',
       load: (json) => sink.load('audit-row-cost', ++segment, json),
       encode: auditRequestsJsonArray,
     },
     {
-      name: 'one row per request (decisions jsonb, GIN on banks and grants)',
-      load: (json) => client.writeJson('bench_per_request_v1', `INSERT INTO per_request (at, request_id, user_id, operation_name, operation_hash, banks, grant_ids, decisions)
-        SELECT at, "requestId", "userId", "operationName", "operationHash", banks, "grantIds", decisions
-        FROM json_to_recordset($1) AS r(at timestamptz, "requestId" text, "userId" text, "operationName" text, "operationHash" text,
-          banks text[], "grantIds" text[], decisions jsonb)`, json),
-      encode: (records) => JSON.stringify(byRequest(records)),
+      name: 'rows per decision in consent_audit (the journal\'s load before migration 006)',
+      load: (json) => client.writeJson('bench_rows_per_decision_v1', `WITH advanced AS (
+          INSERT INTO consent_audit_journal AS j (journal, segment)
+          VALUES ($1::json->>'journal', ($1::json->>'segment')::bigint)
+          ON CONFLICT (journal) DO UPDATE SET segment = EXCLUDED.segment WHERE j.segment < EXCLUDED.segment
+          RETURNING 1)
+        INSERT INTO consent_audit (at, request_id, user_id, bank, grant_id, operation_name, operation_hash, fields,
+          fields_paths, outcome, reason)
+        SELECT q.at, q."requestId", q."userId", d.bank, d."grantId", q."operationName", q."operationHash", d.coordinates,
+          d."pathsCounts", d.outcome, d.reason
+        FROM json_to_recordset($1::json->'requests') AS q(at timestamptz, "requestId" text, "userId" text,
+            "operationName" text, "operationHash" text, decisions json),
+          json_to_recordset(q.decisions) AS d(bank text, "grantId" text, coordinates text[], "pathsCounts" int4[],
+            outcome text, reason text)
+        WHERE EXISTS (SELECT 1 FROM advanced)`, `{"journal":"audit-row-cost-before","segment":${++segment},"requests":${json}}`),
+      encode: auditRequestsJsonArray,
     },
     {
       name: 'the JSON passed in and validated only (no rows)',
-      load: (json) => client.writeJson('bench_passed_v1', 'SELECT 1 WHERE $1 IS NOT NULL', json),
+      load: (json) => client.writeJson('bench_passed_v1', 'SELECT 1 WHERE $1::json IS NOT NULL', json),
       encode: auditRequestsJsonArray,
     },
   ];
@@ -102,7 +95,7 @@ try {
   }
   console.log(`PGlite CPU per w1 request's audit records (5 decisions), µs, rounds 1..${ROUNDS}; ${PER_STATEMENT} requests per statement`);
   for (const shape of shapes) {
-    console.log(`  ${shape.name.padEnd(66)} ${perRequest.get(shape.name)!.map((v) => v.toFixed(0).padStart(4)).join(' ')}   (${bytes.get(shape.name)!.toFixed(0)} bytes of JSON per request)`);
+    console.log(`  ${shape.name.padEnd(80)} ${perRequest.get(shape.name)!.map((v) => v.toFixed(0).padStart(4)).join(' ')}   (${bytes.get(shape.name)!.toFixed(0)} bytes of JSON per request)`);
   }
 } finally {
   await client.close();

@@ -71,22 +71,75 @@ describeEachBackend('Store audit trail: append-only, queried by user, bank, gran
     expect(ranged.map((e) => e.at)).toEqual([addDays(at, 1)]);
   });
 
-  it('refuses UPDATE, DELETE and TRUNCATE, whoever sends them', async () => {
-    await audit.write([record(new Date(), { userId: 'ro-user' })]);
-    await expect(client.query(`UPDATE consent_audit SET outcome = 'stripped', reason = 'MISSING' WHERE user_id = 'ro-user'`)).rejects.toThrow(/append-only: UPDATE refused/);
-    await expect(client.query(`DELETE FROM consent_audit WHERE user_id = 'ro-user'`)).rejects.toThrow(/append-only: DELETE refused/);
-    await expect(client.exec('TRUNCATE consent_audit')).rejects.toThrow(/append-only: TRUNCATE refused/);
-    expect(await audit.query({ userId: 'ro-user' })).toHaveLength(1);
+  // What a gateway from before migration 006 wrote: one row per decision in consent_audit.
+  const legacyRow = (at: string, userId: string, requestId = 'legacy', bank = 'northwind', grantId = 'g-1') => client.query(
+    `INSERT INTO consent_audit (at, request_id, user_id, bank, grant_id, operation_hash, fields, fields_paths, outcome)
+     VALUES (${at}, $1, $2, $3, $4, 'h', ARRAY['NorthwindAccount.balance'], ARRAY[1], 'served')`, [requestId, userId, bank, grantId]);
+
+  it.each(['consent_audit_request', 'consent_audit'])('refuses UPDATE, DELETE and TRUNCATE on %s, whoever sends them', async (table) => {
+    const user = `ro-${table}`;
+    await audit.write([record(new Date(), { userId: user })]);
+    await legacyRow('now()', user);
+    await expect(client.query(`UPDATE ${table} SET user_id = 'someone-else' WHERE user_id = $1`, [user])).rejects.toThrow(`${table} is append-only: UPDATE refused`);
+    await expect(client.query(`DELETE FROM ${table} WHERE user_id = $1`, [user])).rejects.toThrow(`${table} is append-only: DELETE refused`);
+    await expect(client.exec(`TRUNCATE ${table}`)).rejects.toThrow(`${table} is append-only: TRUNCATE refused`);
+    expect(await audit.query({ userId: user })).toHaveLength(2);
   });
 
-  it('refuses a DELETE of a record younger than three years even with the prune flag set', async () => {
-    await audit.write([record(addMonths(new Date(), -35), { userId: 'young-user' })]);
+  it.each(['consent_audit_request', 'consent_audit'])('refuses a DELETE on %s of a record younger than three years even with the prune flag set', async (table) => {
+    const user = `young-${table}`;
+    await audit.write([record(addMonths(new Date(), -35), { userId: user })]);
+    await legacyRow(`now() - interval '35 months'`, user);
     const attempt = client.transaction(async (tx) => {
       await tx.query(`SELECT set_config('consentgate.audit_prune', 'on', true)`);
-      await tx.query(`DELETE FROM consent_audit WHERE user_id = 'young-user'`);
+      await tx.query(`DELETE FROM ${table} WHERE user_id = $1`, [user]);
     });
-    await expect(attempt).rejects.toThrow(/append-only: DELETE refused/);
-    expect(await audit.query({ userId: 'young-user' })).toHaveLength(1);
+    await expect(attempt).rejects.toThrow(`${table} is append-only: DELETE refused`);
+    expect(await audit.query({ userId: user })).toHaveLength(2);
+  });
+
+  it('reads rows from before migration 006 and after as one trail: newest first, the limit over both, filters on each', async () => {
+    const at = new Date('2025-06-01T00:00:00.000Z');
+    await legacyRow(`'2025-05-30T00:00:00Z'`, 'both-user', 'old-1', 'contoso', 'g-c');
+    await legacyRow(`'2025-06-02T00:00:00Z'`, 'both-user', 'old-2', 'northwind', 'g-n');
+    await audit.write([
+      record(at, { userId: 'both-user', requestId: 'new-1', bank: 'northwind', grantId: 'g-n' }),
+      record(at, { userId: 'both-user', requestId: 'new-1', bank: 'contoso', grantId: null, outcome: 'stripped', reason: 'MISSING' }),
+      record(addDays(at, 2), { userId: 'both-user', requestId: 'new-2', bank: 'contoso', grantId: 'g-c' }),
+    ]);
+    const all = await audit.query({ userId: 'both-user' });
+    expect(all.map((e) => [e.requestId, e.bank])).toEqual([
+      ['new-2', 'contoso'], ['old-2', 'northwind'], ['new-1', 'contoso'], ['new-1', 'northwind'], ['old-1', 'contoso'],
+    ]);
+    expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
+    expect((await audit.query({ userId: 'both-user', limit: 3 })).map((e) => e.requestId)).toEqual(['new-2', 'old-2', 'new-1']);
+    expect((await audit.query({ userId: 'both-user', bank: 'contoso' })).map((e) => e.requestId)).toEqual(['new-2', 'new-1', 'old-1']);
+    expect((await audit.query({ grantId: 'g-n', userId: 'both-user' })).map((e) => e.requestId)).toEqual(['old-2', 'new-1']);
+    // Bank and grant on the same decision, not on two decisions of one request.
+    expect(await audit.query({ userId: 'both-user', bank: 'contoso', grantId: 'g-n' })).toEqual([]);
+    expect((await audit.query({ userId: 'both-user', since: at, until: addDays(at, 2) })).map((e) => e.requestId)).toEqual(['old-2', 'new-1', 'new-1']);
+  });
+
+  it.each([
+    ['no bank', { bank: undefined }],
+    ['an unknown outcome', { outcome: 'allowed' }],
+    ['a stripped decision without its reason', { outcome: 'stripped', reason: null }],
+    ['no field', { coordinates: [], pathsCounts: [] }],
+    ['fewer paths counts than fields', { coordinates: ['A.b', 'A.c'], pathsCounts: [1] }],
+    ['a paths count of zero', { pathsCounts: [0] }],
+    ['a fractional paths count', { pathsCounts: [1.5] }],
+    ['a field that is not text', { coordinates: [7] }],
+  ])('refuses a request row whose decision has %s, whoever sends it', async (_, change) => {
+    const decision = { bank: 'northwind', grantId: 'g-1', coordinates: ['A.b'], pathsCounts: [1], outcome: 'served', reason: null, ...change };
+    await expect(client.query(`INSERT INTO consent_audit_request (at, request_id, operation_hash, decisions) VALUES (now(), 'bad', 'h', $1::jsonb)`,
+      [JSON.stringify([decision])])).rejects.toThrow(/consent_audit_request_decisions_valid/);
+  });
+
+  it('refuses a request row without decisions', async () => {
+    for (const decisions of ['[]', '{}']) {
+      await expect(client.query(`INSERT INTO consent_audit_request (at, request_id, operation_hash, decisions) VALUES (now(), 'bad', 'h', $1::jsonb)`,
+        [decisions])).rejects.toThrow(/consent_audit_request_decisions_valid/);
+    }
   });
 
   it('prunes only records older than three years', async () => {
@@ -98,8 +151,10 @@ describeEachBackend('Store audit trail: append-only, queried by user, bank, gran
       record(addDays(threeYearsAgo, 1), { userId: 'p-user', requestId: 'just-young-enough' }),
       record(now, { userId: 'p-user', requestId: 'today' }),
     ]);
-    expect(await audit.prune()).toBe(2);
-    expect((await audit.query({ userId: 'p-user' })).map((e) => e.requestId)).toEqual(['today', 'just-young-enough']);
+    await legacyRow(`now() - interval '37 months'`, 'p-user', 'old-legacy');
+    await legacyRow(`now() - interval '35 months'`, 'p-user', 'young-legacy');
+    expect(await audit.prune()).toBe(3);
+    expect((await audit.query({ userId: 'p-user' })).map((e) => e.requestId)).toEqual(['today', 'young-legacy', 'just-young-enough']);
     expect(await audit.prune()).toBe(0);
   });
 

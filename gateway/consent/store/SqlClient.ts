@@ -14,10 +14,10 @@ export interface SqlQueryable {
 
 export interface SqlClient extends SqlQueryable {
   /**
-   * Runs the write `sql`, whose one parameter $1 is the JSON text `json`, as a statement prepared once per
-   * connection under `name` (unique per statement text). The hot-path write (the audit trail): PGlite
-   * runs it through the simple protocol, where parse, describe and bind per call cost about half its
-   * CPU (measured on an 18-row INSERT); pg keeps a named prepared statement.
+   * Runs the write `sql`, whose one parameter $1 is the JSON text `json` (cast to json or jsonb in `sql`),
+   * as a statement prepared once per connection under `name` (unique per statement text). The hot-path
+   * write (the audit trail): PGlite runs it through the simple protocol, where parse, describe and bind
+   * per call cost about half its CPU (measured on an 18-row INSERT); pg keeps a named prepared statement.
    */
   writeJson(name: string, sql: string, json: string): Promise<void>;
   /**

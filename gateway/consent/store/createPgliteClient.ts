@@ -27,7 +27,8 @@ export async function createPgliteClient(dataDir: string, schema: string): Promi
     query: (sql, params) => runQuery(db, sql, params),
     async writeJson(name, sql, json) {
       if (!prepared.has(name)) {
-        await db.exec(`PREPARE ${name}(json) AS ${sql}`);
+        // $1's type as the statement casts it (json or jsonb).
+        await db.exec(`PREPARE ${name} AS ${sql}`);
         prepared.add(name);
       }
       await db.exec(`EXECUTE ${name}(${dollarQuoted(json)})`);
