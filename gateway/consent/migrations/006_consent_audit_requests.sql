@@ -1,9 +1,10 @@
 -- The audit trail from now on: one row per request, its decisions inside (a JSON array of {bank, grantId,
 -- coordinates, pathsCounts, outcome, reason}, the same records consent_audit holds one per row). A bank
--- dashboard request wrote ~5 rows with four B-tree entries each; it now writes one row. On embedded PGlite
--- the journal's load runs in the gateway's own process, and its cost grows with rows and index entries
--- (test/bench/auditRowCost.ts, README "Performance"). consent_audit keeps every row written before, under
--- the same trigger; ConsentGate reads both tables as one trail (gateway/audit/createSqlAuditTrail.ts).
+-- dashboard request wrote ~5 rows with five B-tree entries each (key and four indexes); it now writes one
+-- row. On embedded PGlite the journal's load runs in the gateway's own process, and its cost grows with
+-- rows and index entries (test/bench/auditRowCost.ts, README "Performance"). consent_audit keeps every row
+-- written before, under the same trigger; ConsentGate reads both tables as one trail
+-- (gateway/audit/createSqlAuditTrail.ts).
 CREATE TABLE consent_audit_request (
   -- consent_audit's own sequence: one numbering across both tables, in the order records were written.
   id             bigint      PRIMARY KEY DEFAULT nextval('consent_audit_id_seq'),
