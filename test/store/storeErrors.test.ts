@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqlConsentStore } from '../../gateway/consent/store/createSqlConsentStore';
 import type { SqlClient } from '../../gateway/consent/store/SqlClient';
+import { loadMigrations, runMigrations } from '../../gateway/consent/store/runMigrations';
 import type { ConsentStore } from '../../gateway/consent/types';
 import { describeEachBackend, expectStoreError, OPEN_TIMEOUT } from './backends';
 
@@ -26,6 +27,23 @@ describeEachBackend('Store errors: driver failures surface without SQL', (backen
   ])('%s reports what it was doing and keeps the driver error as cause', async (_, call, message) => {
     const error = await expectStoreError(call(store), 'STORE_FAILURE', message);
     expect((error.cause as { code?: string }).code).toBe('42P01');
+  });
+
+  // With PostgreSQL a statement is prepared once per connection under a name: one that failed to prepare
+  // must be prepared again, not taken as ready.
+  it('runs a read that failed before the schema existed once the schema is there', async () => {
+    const schema = backend.newSchema();
+    const fresh = await backend.openClient(schema);
+    const later = createSqlConsentStore(fresh, now);
+    try {
+      await expectStoreError(later.grantsForUser('u'), 'STORE_FAILURE', 'consent store could not list grants (database error 42P01)');
+      await runMigrations(fresh, schema, await loadMigrations());
+      await later.grant(GRANT);
+      expect((await later.grantsForUser('u')).map((g) => g.id)).toEqual(['e-1']);
+      expect((await later.grantsForUser('u')).map((g) => g.id)).toEqual(['e-1']);
+    } finally {
+      await later.close();
+    }
   });
 });
 

@@ -5,6 +5,8 @@ import type { SqlClient, SqlQueryable } from './SqlClient';
 const POOL_MAX = 10;
 /** How long to wait for a connection (new, or free in the pool) before the query fails. */
 const CONNECT_TIMEOUT_MS = 10_000;
+/** Distinct statement texts prepared by name per connection (asQueryable.query). */
+const MAX_NAMED = 200;
 
 /**
  * Connects to PostgreSQL through a pg Pool (at most 10 connections, 10 s to get one) with `schema`
@@ -23,10 +25,22 @@ export function createPgClient(databaseUrl: string, schema: string): SqlClient {
   // crash the process. The pool drops that connection and the next query reports the failure.
   pool.on('error', () => {});
 
+  // A statement with parameters runs as a named prepared statement, parsed and planned once per
+  // connection instead of on every call. The store's texts are fixed or a few filter combinations; past
+  // MAX_NAMED distinct texts the rest run unnamed. Measured on the grants read every request makes with
+  // PostgreSQL (test/bench/preparedGrantsRead.ts): PostgreSQL's CPU per read 0.45-0.5x, the gateway's
+  // unchanged.
+  const names = new Map<string, string>();
+  const nameFor = (sql: string): string | undefined => {
+    let name = names.get(sql);
+    if (name === undefined && names.size < MAX_NAMED) names.set(sql, (name = `consentgate_q${names.size + 1}`));
+    return name;
+  };
+
   const asQueryable = (db: pg.Pool | pg.PoolClient): SqlQueryable => ({
     async query<Row>(sql: string, params: readonly unknown[] = []) {
       // pg's defaults already give what the store expects: timestamptz -> Date, text[] -> string[].
-      const result = await db.query(sql, [...params]);
+      const result = await db.query({ name: params.length > 0 ? nameFor(sql) : undefined, text: sql, values: [...params] });
       return result.rows as Row[];
     },
     async exec(sql: string) {
