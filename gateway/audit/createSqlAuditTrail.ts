@@ -120,17 +120,14 @@ export function createSqlAuditTrail(client: SqlClient, now: () => Date, isClosed
       const request = [...shared];
       const decision: string[] = [];
       const wanted: { bank?: string; grantId?: string } = {};
-      if (filter.bank !== undefined) {
-        const p = param(filter.bank);
-        old.push(`bank = ${p}`);
-        decision.push(`d.bank = ${p}`);
-        wanted.bank = filter.bank;
-      }
-      if (filter.grantId !== undefined) {
-        const p = param(filter.grantId);
-        old.push(`grant_id = ${p}`);
-        decision.push(`d."grantId" = ${p}`);
-        wanted.grantId = filter.grantId;
+      // The decision's own fields: a column of consent_audit, a key of a request row's decision.
+      for (const [key, column] of [['bank', 'bank'], ['grantId', 'grant_id']] as const) {
+        const value = filter[key];
+        if (value === undefined) continue;
+        const p = param(value);
+        old.push(`${column} = ${p}`);
+        decision.push(`d."${key}" = ${p}`);
+        wanted[key] = value;
       }
       // Through the GIN index: the request rows holding a decision with this bank and grant.
       if (decision.length) request.push(`decisions @> ${param(JSON.stringify([wanted]))}::jsonb`);

@@ -3,8 +3,9 @@
  * README "Across instances"), sent as the product's pg client sends it (a named prepared statement, parsed
  * and planned once per connection) against the same text sent unnamed (parsed and planned on every call).
  * Also eight reads at a time, as eight requests in flight make them: the store sends them as one statement
- * (createSqlConsentStore's batch) against one named statement each. Never part of `npm test`. Measures this process's CPU and the CPU of every `postgres` process on the
- * machine (/proc, Linux), so run it on an otherwise quiet machine; rounds interleave the two ways.
+ * (createSqlConsentStore's batch) against one named statement each. Never part of `npm test`. Measures
+ * this process's CPU and the CPU of every `postgres` process on the machine (/proc, Linux), so run it on
+ * an otherwise quiet machine; each round runs the four ways one after another.
  * Usage: node --import tsx test/bench/preparedGrantsRead.ts --database-url postgres://... [--rounds 4] [--reads 4000]
  */
 import { readdirSync, readFileSync } from 'node:fs';

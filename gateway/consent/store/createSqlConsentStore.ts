@@ -83,23 +83,25 @@ export function createSqlConsentStore(
       }
       match('status', filter.status);
     }
-    const sql = `SELECT * FROM ${GRANTS_WITH_STATUS}
+    return (await listRows(where, params)).map(toGrant);
+  }
+
+  /** Grants rows matching every clause of `where` (its parameters from $2), newest first. */
+  function listRows(where: string[], params: unknown[]): Promise<GrantRow[]> {
+    return run('list grants', `SELECT * FROM ${GRANTS_WITH_STATUS}
       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY granted_at DESC, id`;
-    return (await run('list grants', sql, params)).map(toGrant);
+      ORDER BY granted_at DESC, id`, params);
   }
 
   // The grants reads of requests that arrive in the same turn of the event loop go to the database as one
   // statement. Each read still starts after its request arrived, so a revocation committed before then
   // applies (README "Across instances"); each request gets its own user's rows as objects of its own; a
   // failed statement fails every read in it.
-  // A batch of one user keeps `user_id = $2`: PostgreSQL plans `= ANY($2)` for a list, which cost it ~1.8x
-  // the CPU for one user (test/bench/preparedGrantsRead.ts).
+  // A batch of one user is list's own statement (`user_id = $2`): PostgreSQL plans `= ANY($2)` for a list,
+  // which cost it ~1.8x the CPU for one user (test/bench/preparedGrantsRead.ts).
   const grantsByUser = new DataLoader<string, Grant[]>(async (userIds) => {
     const users = [...new Set(userIds)];
-    const rows = await run('list grants', `SELECT * FROM ${GRANTS_WITH_STATUS}
-      WHERE ${users.length === 1 ? 'user_id = $2' : 'user_id = ANY($2)'} ORDER BY granted_at DESC, id`,
-      [users.length === 1 ? users[0] : users]);
+    const rows = users.length === 1 ? await listRows(['user_id = $2'], users) : await listRows(['user_id = ANY($2)'], [users]);
     const byUser = new Map<string, GrantRow[]>();
     for (const row of rows) {
       const own = byUser.get(row.user_id);
