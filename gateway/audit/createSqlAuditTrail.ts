@@ -87,6 +87,16 @@ interface AuditRow {
 
 const DEFAULT_LIMIT = 1000;
 
+/**
+ * The expressions migration 007 indexes (GIN, one per key): every decision's bank, every decision's grant
+ * id, as a JSON array per request row. A query names them exactly as the indexes do, or PostgreSQL cannot
+ * use them.
+ */
+export const DECISION_LOOKUPS = {
+  bank: `jsonb_path_query_array(decisions, '$[*].bank')`,
+  grantId: `jsonb_path_query_array(decisions, '$[*].grantId')`,
+} as const;
+
 /** The audit trail in the consent store's database: tables consent_audit_request and consent_audit (migrations 006, 002). */
 export function createSqlAuditTrail(client: SqlClient, now: () => Date, isClosed: () => boolean): AuditTrail {
   const guard = () => {
@@ -129,8 +139,14 @@ export function createSqlAuditTrail(client: SqlClient, now: () => Date, isClosed
         decision.push(`d."${key}" = ${p}`);
         wanted[key] = value;
       }
-      // Through the GIN index: the request rows holding a decision with this bank and grant.
-      if (decision.length) request.push(`decisions @> ${param(JSON.stringify([wanted]))}::jsonb`);
+      if (decision.length) {
+        // The request rows holding a decision with this bank and grant (`@>`: both in the same decision),
+        // found through the lookup indexes on the decisions' banks and grant ids (migration 007).
+        for (const [key, expression] of Object.entries(DECISION_LOOKUPS) as [keyof typeof DECISION_LOOKUPS, string][]) {
+          if (wanted[key] !== undefined) request.push(`${expression} @> ${param(JSON.stringify([wanted[key]]))}::jsonb`);
+        }
+        request.push(`decisions @> ${param(JSON.stringify([wanted]))}::jsonb`);
+      }
       try {
         return (await client.query<AuditRow>(querySql(old, request, decision, param(limit)), params)).map(toEntry);
       } catch (error) {

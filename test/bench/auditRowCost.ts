@@ -1,11 +1,11 @@
 /**
  * What an audit record costs embedded PGlite, by table shape (issue 4's evidence for the audit trail's
  * shape; never part of `npm test`). One process, one PGlite in a temporary folder through the product's
- * client, schema and journal load (since migration 006: a row per request, its decisions inside), against
- * the shape before it (a row per decision in consent_audit, the JSON nested per request, its own SQL);
- * every shape gets the same records (a w1 request: 5 decisions over 3 banks, one user, one
- * time), 10 requests per statement as the journal's loads see them under load, shapes interleaved per
- * round (WebAssembly tier-up makes the first rounds slower: compare within a round).
+ * client, schema and journal load, against the shapes before it, each in a table of its own. Every shape
+ * gets the same records: those of a bank dashboard request (w1) as the gateway journals them, 5 decisions
+ * over 3 banks with 34 field coordinates in all, one user, one time. 10 requests per statement, as the
+ * journal's loads see them under load; shapes interleaved per round (WebAssembly tier-up makes the first
+ * rounds slower: compare within a round).
  * Usage: node --import tsx test/bench/auditRowCost.ts [--rounds 5] [--statements 200]
  */
 import { randomUUID } from 'node:crypto';
@@ -31,16 +31,28 @@ interface Shape {
   encode(records: AuditRecord[]): string;
 }
 
-const BANKS = ['northwind', 'contoso', 'fabrikam'];
+// A w1 request's decisions, as a bench run journaled them (fields served at two banks' accounts and
+// transactions, two fields stripped).
+const ACCOUNT_FIELDS = ['bank', 'displayName', 'type', 'maskedNumber'];
+const TRANSACTION_FIELDS = ['TransactionConnection.nodes', 'Transaction.id', 'Transaction.amount', 'Transaction.postedAt', 'Transaction.status', 'Transaction.description', 'Transaction.merchant'];
+const DECISIONS: Pick<AuditRecord, 'bank' | 'coordinates' | 'pathsCounts' | 'outcome' | 'reason'>[] = [
+  { bank: 'northwind', outcome: 'served', reason: null,
+    coordinates: [...ACCOUNT_FIELDS, 'balance', 'transactions'].map((f) => `NorthwindAccount.${f}`).concat(TRANSACTION_FIELDS, ['NorthwindAccount.interestRate', 'NorthwindAccount.overdraftLimit']),
+    pathsCounts: [2, 2, 2, 2, 2, 2, 2, 40, 40, 40, 40, 40, 40, 2, 2] },
+  { bank: 'contoso', outcome: 'served', reason: null, coordinates: [...ACCOUNT_FIELDS, 'balance'].map((f) => `ContosoCardAccount.${f}`), pathsCounts: [1, 1, 1, 1, 1] },
+  { bank: 'fabrikam', outcome: 'served', reason: null,
+    coordinates: [...ACCOUNT_FIELDS, 'transactions'].map((f) => `FabrikamAccount.${f}`).concat(TRANSACTION_FIELDS),
+    pathsCounts: [1, 1, 1, 1, 1, 1, 20, 20, 20, 20, 20, 20] },
+  { bank: 'contoso', outcome: 'stripped', reason: 'MISSING', coordinates: ['ContosoCardAccount.transactions'], pathsCounts: [1] },
+  { bank: 'fabrikam', outcome: 'stripped', reason: 'MISSING', coordinates: ['FabrikamAccount.balance'], pathsCounts: [1] },
+];
 function requestRecords(): AuditRecord[] {
   const requestId = randomUUID();
   const at = new Date();
   const userId = `user-${requestId.charCodeAt(0) % 7}`;
-  return [0, 1, 2, 3, 4].map((i) => ({
-    at, requestId, userId, bank: BANKS[i % 3]!, grantId: i % 2 ? `grant-${BANKS[i % 3]}` : null,
-    operationName: 'Dashboard', operationHash: 'a'.repeat(64),
-    coordinates: ['NorthwindAccount.balance', 'NorthwindTransaction.amount', 'NorthwindTransaction.counterparty'],
-    pathsCounts: [1, 20, 20], outcome: i % 2 ? 'served' : 'stripped', reason: i % 2 ? null : 'MISSING',
+  return DECISIONS.map((d) => ({
+    ...d, at, requestId, userId, grantId: d.outcome === 'served' ? `grant-${d.bank}-${userId}` : null,
+    operationName: 'Dashboard', operationHash: 'a'.repeat(64), coordinates: [...d.coordinates], pathsCounts: [...d.pathsCounts],
   }));
 }
 
@@ -50,11 +62,31 @@ const client = await createPgliteClient(join(folder, 'pglite'), 'public');
 try {
   await runMigrations(client, 'public', await loadMigrations());
   const sink = createSqlAuditSegmentSink(client);
+  // consent_audit_request's columns and CHECK in two copies: its indexes today, and as migration 006 made them.
+  await client.exec(`CREATE TABLE bench_indexes_007 (LIKE consent_audit_request INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES);
+    CREATE TABLE bench_indexes_006 (LIKE consent_audit_request INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
+    CREATE INDEX ON bench_indexes_006 (at);
+    CREATE INDEX ON bench_indexes_006 (user_id, at);
+    CREATE INDEX ON bench_indexes_006 USING gin (decisions jsonb_path_ops);`);
+  const insertInto = (table: string) => `INSERT INTO ${table} (at, request_id, user_id, operation_name, operation_hash, decisions)
+    SELECT q.at, q."requestId", q."userId", q."operationName", q."operationHash", q.decisions
+    FROM jsonb_to_recordset($1::jsonb) AS q(at timestamptz, "requestId" text, "userId" text, "operationName" text,
+      "operationHash" text, decisions jsonb)`;
   let segment = 0;
   const shapes: Shape[] = [
     {
-      name: 'one row per request (the journal\'s own load, migration 006)',
+      name: 'one row per request (the journal\'s own load, migrations 006 and 007)',
       load: (json) => sink.load('audit-row-cost', ++segment, json),
+      encode: auditRequestsJsonArray,
+    },
+    {
+      name: 'the same INSERT without the journal\'s marker, migration 007\'s indexes',
+      load: (json) => client.writeJson('bench_indexes_007_v1', insertInto('bench_indexes_007'), json),
+      encode: auditRequestsJsonArray,
+    },
+    {
+      name: 'the same INSERT, migration 006\'s GIN over the whole decisions instead',
+      load: (json) => client.writeJson('bench_indexes_006_v1', insertInto('bench_indexes_006'), json),
       encode: auditRequestsJsonArray,
     },
     {
@@ -93,7 +125,7 @@ try {
       perRequest.set(shape.name, [...(perRequest.get(shape.name) ?? []), (used.user + used.system) / (STATEMENTS * PER_STATEMENT)]);
     }
   }
-  console.log(`PGlite CPU per w1 request's audit records (5 decisions), µs, rounds 1..${ROUNDS}; ${PER_STATEMENT} requests per statement`);
+  console.log(`PGlite CPU per w1 request's audit records (5 decisions, 34 coordinates), µs, rounds 1..${ROUNDS}; ${PER_STATEMENT} requests per statement`);
   for (const shape of shapes) {
     console.log(`  ${shape.name.padEnd(80)} ${perRequest.get(shape.name)!.map((v) => v.toFixed(0).padStart(4)).join(' ')}   (${bytes.get(shape.name)!.toFixed(0)} bytes of JSON per request)`);
   }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DECISION_LOOKUPS } from '../../gateway/audit/createSqlAuditTrail';
 import type { AuditRecord, AuditTrail } from '../../gateway/audit/types';
 import { addDays, addMonths } from '../../gateway/consent/store/calendar';
 import { createSqlConsentStore } from '../../gateway/consent/store/createSqlConsentStore';
@@ -118,6 +119,23 @@ describeEachBackend('Store audit trail: append-only, queried by user, bank, gran
     // Bank and grant on the same decision, not on two decisions of one request.
     expect(await audit.query({ userId: 'both-user', bank: 'contoso', grantId: 'g-n' })).toEqual([]);
     expect((await audit.query({ userId: 'both-user', since: at, until: addDays(at, 2) })).map((e) => e.requestId)).toEqual(['old-2', 'new-1', 'new-1']);
+  });
+
+  it('looks requests up by bank and by grant through the indexes of migration 007, on the expressions the query names', async () => {
+    await audit.write([record(new Date(), { userId: 'idx-user', requestId: 'idx-1', bank: 'fabrikam', grantId: 'g-idx' })]);
+    for (const [key, expression, index] of [
+      ['bank', DECISION_LOOKUPS.bank, 'consent_audit_request_banks_idx'],
+      ['grantId', DECISION_LOOKUPS.grantId, 'consent_audit_request_grants_idx'],
+    ] as const) {
+      const value = key === 'bank' ? 'fabrikam' : 'g-idx';
+      expect((await audit.query({ [key]: value })).map((e) => e.requestId)).toEqual(['idx-1']);
+      // A handful of rows would be scanned anyway: sequential scans off, the plan shows whether the index fits.
+      const plan = await client.transaction(async (tx) => {
+        await tx.query('SET LOCAL enable_seqscan = off');
+        return tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT id FROM consent_audit_request WHERE ${expression} @> $1::jsonb`, [JSON.stringify([value])]);
+      });
+      expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toContain(index);
+    }
   });
 
   it.each([

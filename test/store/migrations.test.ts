@@ -7,7 +7,7 @@ import { loadMigrations, runMigrations } from '../../gateway/consent/store/runMi
 import type { SqlClient } from '../../gateway/consent/store/SqlClient';
 import { BACKENDS, describeEachBackend, expectStoreError, OPEN_TIMEOUT } from './backends';
 
-const MIGRATIONS = ['001_grants.sql', '002_consent_audit.sql', '003_grants_notify.sql', '004_consent_audit_fields.sql', '005_consent_audit_journal.sql', '006_consent_audit_requests.sql'];
+const MIGRATIONS = ['001_grants.sql', '002_consent_audit.sql', '003_grants_notify.sql', '004_consent_audit_fields.sql', '005_consent_audit_journal.sql', '006_consent_audit_requests.sql', '007_consent_audit_request_lookup_indexes.sql'];
 
 const GRANT = { userId: 'u1', bank: 'northwind', scopes: ['accounts:basic'], accounts: ['a1'] };
 
