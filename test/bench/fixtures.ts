@@ -136,11 +136,16 @@ export interface Workload {
   variables?: Record<string, unknown>;
   /** Seconds of each measured run (the load duration). */
   seconds: number;
+  /** Rounds when `--rounds` is not given (default 3). */
+  rounds?: number;
 }
 
 /** Every workload of the issue, in the order they are measured. */
 export const WORKLOADS: readonly Workload[] = [
-  { id: 'w1', title: 'bank dashboard: 4 accounts over 3 banks, last 20 transactions, mixed consent', stack: 'demo', query: DASHBOARD_DEMO, variables: { first: 20 }, seconds: 5 },
+  { id: 'w1', title: 'bank dashboard: 4 accounts over 3 banks, last 20 transactions, mixed consent', stack: 'demo', query: DASHBOARD_DEMO, variables: { first: 20 }, seconds: 5,
+    // Its goals sit at the margin, and on a shared 2-core machine 3 rounds' ratios spread from 1.19x to 2.00x
+    // in one run: the median of 7 is the one to judge by (~1 minute more).
+    rounds: 7 },
   { id: 'w2', title: 'graphql-gateways-benchmark query (accounts, inventory, products, reviews)', stack: 'products', query: GATEWAYS_BENCHMARK, seconds: 5 },
   { id: 'w3-10', title: 'list scaling: 3 accounts x 10 transactions', stack: 'banks3', query: DASHBOARD, variables: { first: 10 }, seconds: 4 },
   { id: 'w3-100', title: 'list scaling: 3 accounts x 100 transactions', stack: 'banks3', query: DASHBOARD, variables: { first: 100 }, seconds: 4 },
