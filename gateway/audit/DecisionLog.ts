@@ -123,7 +123,12 @@ export class DecisionLog {
       if (!byReason) byGrant.set(grantId ?? '', (byReason = new Map()));
       let row = byReason.get(reason ?? '');
       if (!row) {
-        row = { ...meta, bank, grantId, outcome: reason === null ? 'served' : 'stripped', reason, coordinates: [], pathsCounts: [] };
+        // Field by field, not `{ ...meta, bank, ... }`: on Node 20's V8 each property a literal adds after a
+        // spread costs ~1 µs (~10 µs for this row; this function was 1.4% of A's CPU on w1 in the profile).
+        row = {
+          at: meta.at, requestId: meta.requestId, userId: meta.userId, operationName: meta.operationName, operationHash: meta.operationHash,
+          bank, grantId, outcome: reason === null ? 'served' : 'stripped', reason, coordinates: [], pathsCounts: [],
+        };
         byReason.set(reason ?? '', row);
         rows.push(row);
       }

@@ -206,7 +206,9 @@ function inRootOrder(op: PreparedOperation, planned: Record<string, unknown>, lo
     if (key in local) out[key] = local[key];
     else if (key in planned) out[key] = planned[key];
   }
-  for (const [key, value] of Object.entries({ ...planned, ...local })) if (!(key in out)) out[key] = value;
+  // Then any other key, planned ones first (local wins a shared key), as `{ ...planned, ...local }` would order them.
+  for (const key of Object.keys(planned)) if (!(key in out)) out[key] = key in local ? local[key] : planned[key];
+  for (const key of Object.keys(local)) if (!(key in out)) out[key] = local[key];
   return out;
 }
 

@@ -139,7 +139,9 @@ async function entityFetch(node: FetchNode, flattenPath: FlattenNodePathSegment[
   }
   const batch = representations(targets, node.requires, node.inputRewrites, run.satisfies);
   if (batch.unique.length === 0) return;
-  const result = await send(node, { ...pickVariables(node.variableUsages, variables), representations: batch.unique }, run, fetcher);
+  const vars = pickVariables(node.variableUsages, variables);
+  vars.representations = batch.unique;
+  const result = await send(node, vars, run, fetcher);
   if (!result) return;
   mergeEntities(result, '_entities', batch, node.outputRewrites, run);
   mapEntityErrors(result, new Map([['_entities', batch]]), run);
