@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: ConsentGate against the gateways users would pick instead (issue 4), on the same
  * subgraph processes, measured interleaved (A B C D per round, warm-up first). Prints a table and writes
- * test/bench/results/latest.json. Options: --rounds N (every workload; by default 3, and 7 for w1, fixtures.ts) --connections 8 --warmup 2 --scale 1 (multiplies
- * every workload's seconds) --only w1,w3-1000 --out <file> --database-url postgres://... (ConsentGate's
- * store in PostgreSQL instead of embedded PGlite) --audit-share (adds diagnostic target E: A with its audit
- * journal's loads into PGlite deferred to exit; embedded store only). See test/bench/README.md.
+ * test/bench/results/latest.json. Options: --rounds N (every workload; without it 3, and 7 for w1:
+ * fixtures.ts) --connections 8 --warmup 2 --scale 1 (multiplies every workload's seconds) --only w1,w3-1000
+ * --out <file> --database-url postgres://... (ConsentGate's store in PostgreSQL instead of embedded PGlite)
+ * --audit-share (adds diagnostic target E: A with its audit journal's loads into PGlite deferred to exit;
+ * embedded store only). See test/bench/README.md.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
