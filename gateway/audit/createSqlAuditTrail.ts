@@ -10,12 +10,14 @@ import { AUDIT_RETENTION_MONTHS, type AuditEntry, type AuditFilter, type AuditRe
 // request, its decisions inside as they are sent (migration 006): on PGlite a w1 request's load cost
 // ~0.6x the five rows per decision it wrote before (test/bench/auditRowCost.ts, README "Performance").
 const INSERT_STATEMENT = 'consentgate_audit_insert_v4';
-const insertFrom = (requests: string, where = '') => `INSERT INTO consent_audit_request (at, request_id, user_id,
-    operation_name, operation_hash, decisions)
+const insertFrom = (requests: string, where = '', table = 'consent_audit_request') => `INSERT INTO ${table} (at,
+    request_id, user_id, operation_name, operation_hash, decisions)
   SELECT q.at, q."requestId", q."userId", q."operationName", q."operationHash", q.decisions
   FROM jsonb_to_recordset(${requests}) AS q(at timestamptz, "requestId" text, "userId" text, "operationName" text,
     "operationHash" text, decisions jsonb)${where}`;
 const INSERT_SQL = insertFrom('$1::jsonb');
+/** The write's INSERT into another table of consent_audit_request's columns (test/bench/auditRowCost.ts compares index sets). */
+export const auditInsertSqlInto = (table: string) => insertFrom('$1::jsonb', '', table);
 
 // A journal segment: {"journal", "segment", "requests"}. Its rows go in only if the same statement moves the
 // journal's marker forward to this segment, so a segment loaded before (a crash between the load and the
@@ -140,12 +142,13 @@ export function createSqlAuditTrail(client: SqlClient, now: () => Date, isClosed
         wanted[key] = value;
       }
       if (decision.length) {
-        // The request rows holding a decision with this bank and grant (`@>`: both in the same decision),
-        // found through the lookup indexes on the decisions' banks and grant ids (migration 007).
+        // The request rows holding a decision with this bank and this grant, found through the lookup
+        // indexes on the decisions' banks and grant ids (migration 007); with both, `@>` keeps the rows where
+        // one decision has both.
         for (const [key, expression] of Object.entries(DECISION_LOOKUPS) as [keyof typeof DECISION_LOOKUPS, string][]) {
           if (wanted[key] !== undefined) request.push(`${expression} @> ${param(JSON.stringify([wanted[key]]))}::jsonb`);
         }
-        request.push(`decisions @> ${param(JSON.stringify([wanted]))}::jsonb`);
+        if (decision.length > 1) request.push(`decisions @> ${param(JSON.stringify([wanted]))}::jsonb`);
       }
       try {
         return (await client.query<AuditRow>(querySql(old, request, decision, param(limit)), params)).map(toEntry);

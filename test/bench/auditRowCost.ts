@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { auditRequestsJsonArray, createSqlAuditSegmentSink } from '../../gateway/audit/createSqlAuditTrail';
+import { auditInsertSqlInto, auditRequestsJsonArray, createSqlAuditSegmentSink } from '../../gateway/audit/createSqlAuditTrail';
 import type { AuditRecord } from '../../gateway/audit/types';
 import { createPgliteClient } from '../../gateway/consent/store/createPgliteClient';
 import { loadMigrations, runMigrations } from '../../gateway/consent/store/runMigrations';
@@ -68,10 +68,6 @@ try {
     CREATE INDEX ON bench_indexes_006 (at);
     CREATE INDEX ON bench_indexes_006 (user_id, at);
     CREATE INDEX ON bench_indexes_006 USING gin (decisions jsonb_path_ops);`);
-  const insertInto = (table: string) => `INSERT INTO ${table} (at, request_id, user_id, operation_name, operation_hash, decisions)
-    SELECT q.at, q."requestId", q."userId", q."operationName", q."operationHash", q.decisions
-    FROM jsonb_to_recordset($1::jsonb) AS q(at timestamptz, "requestId" text, "userId" text, "operationName" text,
-      "operationHash" text, decisions jsonb)`;
   let segment = 0;
   const shapes: Shape[] = [
     {
@@ -81,12 +77,12 @@ try {
     },
     {
       name: 'the same INSERT without the journal\'s marker, migration 007\'s indexes',
-      load: (json) => client.writeJson('bench_indexes_007_v1', insertInto('bench_indexes_007'), json),
+      load: (json) => client.writeJson('bench_indexes_007_v1', auditInsertSqlInto('bench_indexes_007'), json),
       encode: auditRequestsJsonArray,
     },
     {
       name: 'the same INSERT, migration 006\'s GIN over the whole decisions instead',
-      load: (json) => client.writeJson('bench_indexes_006_v1', insertInto('bench_indexes_006'), json),
+      load: (json) => client.writeJson('bench_indexes_006_v1', auditInsertSqlInto('bench_indexes_006'), json),
       encode: auditRequestsJsonArray,
     },
     {

@@ -15,6 +15,7 @@ import { createPgClient } from '../../gateway/consent/store/createPgClient';
 import { createSqlConsentStore } from '../../gateway/consent/store/createSqlConsentStore';
 import { GRANTS_WITH_STATUS } from '../../gateway/consent/store/grantRows';
 import { loadMigrations, runMigrations } from '../../gateway/consent/store/runMigrations';
+import { cpuTimeMs } from './lib/processStats';
 
 const { values: args } = parseArgs({ options: { 'database-url': { type: 'string' }, rounds: { type: 'string', default: '4' }, reads: { type: 'string', default: '4000' } } });
 const url = args['database-url'];
@@ -23,18 +24,15 @@ const ROUNDS = Number(args.rounds);
 const READS = Number(args.reads);
 const USERS = 50;
 
-/** user+sys of every process whose command is postgres, in µs (clock ticks of 10 ms). */
+/** user+sys of every process whose command is postgres, in µs. */
 function postgresCpuUs(): number {
-  let ticks = 0;
+  let ms = 0;
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') ms += cpuTimeMs(Number(pid));
     } catch { /* the process ended meanwhile */ }
   }
-  return ticks * 10_000;
+  return ms * 1000;
 }
 
 const schema = `consentgate_prepared_bench_${process.pid}`;
