@@ -41,6 +41,9 @@ export async function openRunnerStore(now: Date): Promise<ConsentStore> {
   return store;
 }
 
+/** What browsers send (Chrome, Firefox, Safari): every target may compress its answers; none has to. */
+const ACCEPT_ENCODING = 'gzip, deflate, br';
+
 /**
  * Tokens (one per user, valid two hours) and, for the peers, the assertion ConsentGate would have sent:
  * computed from the same grants through the product's RequestConsent, all of the stack's banks' grants in
@@ -62,8 +65,8 @@ export async function createStackClients(stack: StackName, supergraphSdl: string
     const token = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setSubject(user).setIssuer(DEMO_ISSUER)
       .setAudience(DEMO_AUDIENCE).setIssuedAt().setExpirationTime('2h').sign(privateKey);
     headers.set(user, {
-      token: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      assertion: { 'content-type': 'application/json', [ASSERTION_HEADER]: encodeAssertion(assertion) },
+      token: { 'content-type': 'application/json', 'accept-encoding': ACCEPT_ENCODING, authorization: `Bearer ${token}` },
+      assertion: { 'content-type': 'application/json', 'accept-encoding': ACCEPT_ENCODING, [ASSERTION_HEADER]: encodeAssertion(assertion) },
     });
   }
   return { users, headersFor: (credential, user) => ({ ...headers.get(user)![credential] }) };
