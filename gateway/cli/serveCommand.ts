@@ -34,7 +34,7 @@ export const SERVE_OPTIONS = {
   'forward-header': { type: 'string', multiple: true },
   'subgraph-secrets': { type: 'string' },
   'sign-subgraphs': { type: 'boolean', default: false },
-  'no-compression': { type: 'boolean', default: false },
+  compression: { type: 'boolean', default: false },
 } as const;
 
 type ServeValues = ReturnType<typeof parseArgs<{ options: typeof SERVE_OPTIONS }>>['values'];
@@ -74,7 +74,7 @@ export async function startGateway(values: ServeValues, io: CliIo): Promise<Star
       bankKeys: bankKeysFromEnv(),
       cors: { origins: values['cors-origin'] ?? [] },
       forwardHeaders: values['forward-header'] ?? [],
-      ...(values['no-compression'] ? { compression: false as const } : {}),
+      compression: values.compression,
       readiness: { store, subgraphSecrets },
     });
     // The supergraph (or its config) is watched, and SIGHUP reloads it; a failing one never replaces the running one.

@@ -17,10 +17,7 @@ export interface CorsOptions {
   credentials?: boolean;
 }
 
-/**
- * Response compression, for clients whose Accept-Encoding allows it (br preferred, then gzip, deflate); request
- * bodies sent with one of these Content-Encodings are inflated (others get 415).
- */
+/** Response compression, for clients whose Accept-Encoding allows it (br preferred, then gzip, deflate). */
 export interface CompressionOptions {
   /** Default 1024. Smaller responses go uncompressed. */
   thresholdBytes?: number;
@@ -53,8 +50,12 @@ export interface ServerOptions {
   bodyLimitBytes?: number;
   /** What GET /ready probes (default: every subgraph of the supergraph, no store). */
   readiness?: ReadinessOptions;
-  /** Default on (br, gzip, deflate, for clients that accept them): see CompressionOptions. `false`: never compressed. */
-  compression?: CompressionOptions | false;
+  /**
+   * Default off: answers go uncompressed (a proxy or CDN in front usually compresses, and compressing
+   * consented data is a side channel to weigh: README "Hardened edges"). `true` or CompressionOptions: br,
+   * gzip or deflate for clients that accept them. Compressed request bodies are read either way.
+   */
+  compression?: CompressionOptions | boolean;
   /** Default 30000 ms. How long close() and swap() wait for in-flight requests before stopping anyway. */
   drainTimeoutMs?: number;
 }
@@ -149,21 +150,21 @@ export async function startServer(gateway: Gateway, options: ServerOptions = {})
     if (reply.statusCode === 400 && graphqlResponse && acceptsOnlyLegacyJson(request.headers.accept)) reply.code(200);
     return payload;
   });
-  if (compression) {
-    // After the hook above (it reads the uncompressed text), before the routes (it attaches itself to them).
-    await fastify.register(fastifyCompress, {
-      encodings: ['br', 'gzip', 'deflate'],
-      threshold: compression.thresholdBytes,
-      // In one synchronous call up to 256 KiB (~0.1 ms for a 35 KB answer at the default levels): the
-      // plugin's default on 2 cores (8 KiB) sends larger answers through a zlib stream, which cost 1.4-1.6x
-      // the gateway's CPU per request on the bench's bank dashboard (35 KB) instead of ~1.05x.
-      syncThreshold: 256 * 1024,
-      brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: compression.brotliQuality, [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT } },
-      zlibOptions: { level: compression.gzipLevel },
-      // Request bodies too (br, gzip, deflate; others get 415). bodyLimitBytes counts the inflated bytes.
-      requestEncodings: ['br', 'gzip', 'deflate'],
-    });
-  }
+  // After the hook above (it reads the uncompressed text), before the routes (it attaches itself to them).
+  await fastify.register(fastifyCompress, {
+    // Answers only when turned on; compressed request bodies always (br, gzip, deflate; others get 415),
+    // and bodyLimitBytes counts their inflated bytes.
+    globalCompression: compression !== undefined,
+    requestEncodings: ['br', 'gzip', 'deflate'],
+    encodings: ['br', 'gzip', 'deflate'],
+    threshold: compression?.thresholdBytes,
+    // In one synchronous call up to 256 KiB (~0.1 ms for a 35 KB answer at the default levels): the
+    // plugin's default on 2 cores (8 KiB) sends larger answers through a zlib stream, which cost 1.4-1.6x
+    // the gateway's CPU per request on the bench's bank dashboard (35 KB) instead of ~1.05x.
+    syncThreshold: 256 * 1024,
+    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: compression?.brotliQuality ?? 1, [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT } },
+    zlibOptions: { level: compression?.gzipLevel ?? 1 },
+  });
   fastify.route({
     method: ['GET', 'POST', 'OPTIONS'],
     url: '/graphql',
@@ -226,8 +227,9 @@ function acceptsOnlyLegacyJson(accept: string | undefined): boolean {
   return types.includes('application/json') && !types.some((t) => t === 'application/graphql-response+json' || t === '*/*' || t === 'application/*');
 }
 
-function resolveCompression(options: CompressionOptions | false = {}): Required<CompressionOptions> | undefined {
-  if (options === false) return undefined;
+function resolveCompression(setting: CompressionOptions | boolean = false): Required<CompressionOptions> | undefined {
+  if (setting === false) return undefined;
+  const options = setting === true ? {} : setting;
   const whole = (name: keyof CompressionOptions, value: number, min: number, max: number) => {
     if (!Number.isInteger(value) || value < min || value > max) throw new Error(`compression.${name} must be a whole number from ${min} to ${max}; received ${value}`);
     return value;
