@@ -99,7 +99,6 @@ describe('Response compression over HTTP, turned on (negotiated)', () => {
     expect(small.headers['content-encoding']).toBeUndefined();
     expect(decoded(small)).toEqual({ data: { __typename: 'Query' } });
   });
-
 });
 
 describe('Response compression settings', () => {
