@@ -151,19 +151,21 @@ export async function startServer(gateway: Gateway, options: ServerOptions = {})
     return payload;
   });
   // After the hook above (it reads the uncompressed text), before the routes (it attaches itself to them).
+  // Compressed request bodies are read either way (others get 415), and bodyLimitBytes counts their
+  // inflated bytes; answers are compressed only when turned on.
   await fastify.register(fastifyCompress, {
-    // Answers only when turned on; compressed request bodies always (br, gzip, deflate; others get 415),
-    // and bodyLimitBytes counts their inflated bytes.
+    requestEncodings: ENCODINGS,
     globalCompression: compression !== undefined,
-    requestEncodings: ['br', 'gzip', 'deflate'],
-    encodings: ['br', 'gzip', 'deflate'],
-    threshold: compression?.thresholdBytes,
-    // In one synchronous call up to 256 KiB (~0.1 ms for a 35 KB answer at the default levels): the
-    // plugin's default on 2 cores (8 KiB) sends larger answers through a zlib stream, which cost 1.4-1.6x
-    // the gateway's CPU per request on the bench's bank dashboard (35 KB) instead of ~1.05x.
-    syncThreshold: 256 * 1024,
-    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: compression?.brotliQuality ?? 1, [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT } },
-    zlibOptions: { level: compression?.gzipLevel ?? 1 },
+    ...(compression && {
+      encodings: ENCODINGS,
+      threshold: compression.thresholdBytes,
+      // In one synchronous call up to 256 KiB (~0.1 ms for a 35 KB answer at the default levels): the
+      // plugin's default on 2 cores (8 KiB) sends larger answers through a zlib stream, which cost 1.4-1.6x
+      // the gateway's CPU per request on the bench's bank dashboard (35 KB) instead of ~1.05x.
+      syncThreshold: 256 * 1024,
+      brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: compression.brotliQuality, [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT } },
+      zlibOptions: { level: compression.gzipLevel },
+    }),
   });
   fastify.route({
     method: ['GET', 'POST', 'OPTIONS'],
@@ -226,6 +228,9 @@ function acceptsOnlyLegacyJson(accept: string | undefined): boolean {
   const types = accept.split(',').map((part) => part.split(';')[0]!.trim().toLowerCase());
   return types.includes('application/json') && !types.some((t) => t === 'application/graphql-response+json' || t === '*/*' || t === 'application/*');
 }
+
+/** What the gateway compresses with and inflates, in its order of preference. */
+const ENCODINGS: ('br' | 'gzip' | 'deflate')[] = ['br', 'gzip', 'deflate'];
 
 function resolveCompression(setting: CompressionOptions | boolean = false): Required<CompressionOptions> | undefined {
   if (setting === false) return undefined;
