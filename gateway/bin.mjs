@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Entry point of `npx consentgate`: runs the TypeScript CLI through tsx (Node 20 cannot strip types).
-import { register } from 'tsx/esm/api';
+// Entry point of `npx consentgate`: the CLI as built by gateway/build.mjs (built here first when the
+// build is missing or older than the sources), or the TypeScript sources through tsx when it cannot build.
+import { cliModule } from './build.mjs';
 
-register();
-const { main } = await import('./cli/main.ts');
+const { main } = await cliModule();
 process.exitCode = await main(process.argv.slice(2));

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { tsImport } from 'tsx/esm/api';
 import { createGateway } from '../createGateway';
 import { composeSupergraph, readSubgraphs } from '../composition/composeSupergraph';
 import { loadSupergraphConfig } from '../composition/loadSupergraphConfig';
@@ -102,8 +103,12 @@ export async function startGateway(values: ServeValues, io: CliIo): Promise<Star
 async function loadRules(spec: string | undefined): Promise<{ securityRules?: unknown; securityRulesSource?: string }> {
   if (spec === undefined) return {};
   if (spec === 'none') return { securityRules: {}, securityRulesSource: 'no rules file' };
-  const module = (await import(pathToFileURL(resolve(spec)).href)) as { default?: unknown };
-  return { securityRules: module.default, securityRulesSource: spec };
+  // Through tsx whether the CLI runs built or from its sources: a rules file is TypeScript, read as it is now.
+  const module = (await tsImport(pathToFileURL(resolve(spec)).href, import.meta.url)) as { default?: unknown };
+  // Outside a "type": "module" package, tsx compiles the file to CommonJS: its default export is then
+  // module.exports.default, under the marker every ESM-to-CommonJS compiler sets.
+  const exported = module.default as { __esModule?: unknown; default?: unknown } | undefined;
+  return { securityRules: exported?.__esModule === true ? exported.default : exported, securityRulesSource: spec };
 }
 
 /**

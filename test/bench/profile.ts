@@ -1,7 +1,9 @@
 /**
  * Profiles ConsentGate (enforcement on, or --target consentgate-off) under a workload's load with `node --cpu-prof`, then prints where
  * its CPU goes: self time by package, by ConsentGate file and by function, counting only the samples
- * taken during the measured load (not start-up). Profiles are written outside the repository.
+ * taken during the measured load (not start-up). Profiles are written outside the repository. The
+ * target runs its TypeScript sources through tsx (not the build run.ts measures), so that every function
+ * keeps its source file in the profile.
  * Usage: node --import tsx test/bench/profile.ts [--only w1,w2] [--seconds 15] [--out /tmp/consentgate-profiles]
  *        [--database-url postgres://...] (the store in PostgreSQL, as in run.ts, instead of embedded PGlite)
  *        [--target consentgate-off] (enforcement off: set beside the default's profile, what enforcement costs)
@@ -62,7 +64,7 @@ try {
       // The target inherits this process's environment: where the heap sampler writes.
       if (args.heap) process.env.BENCH_HEAP_PROFILE = heapFile;
       const child = consentGate.start({
-        stack: workload.stack, supergraphPath: ready.supergraphPath, port, now, publicJwk: keys.publicJwk, databaseUrl: args['database-url'],
+        stack: workload.stack, supergraphPath: ready.supergraphPath, port, now, publicJwk: keys.publicJwk, databaseUrl: args['database-url'], fromSources: true,
         nodeFlags: args.heap ? ['--import', fileURLToPath(new URL('./lib/heapSampler.mjs', import.meta.url))] : ['--cpu-prof', '--cpu-prof-dir', profileDir],
       });
       await waitUntilServing(child, url, 180_000);

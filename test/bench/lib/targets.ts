@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// @ts-expect-error: plain JavaScript (it runs before anything can compile TypeScript), no declarations.
+import { ensureBuild } from '../../../gateway/build.mjs';
 import { startChild, type Child } from './children';
 import type { Credential } from './clients';
 
@@ -23,6 +26,11 @@ export interface TargetStart {
   nodeFlags?: string[];
   /** ConsentGate's store in PostgreSQL instead of embedded PGlite (a fresh schema per process). */
   databaseUrl?: string;
+  /**
+   * ConsentGate's TypeScript through tsx instead of its build, for profiles: functions then keep their
+   * source file in a .cpuprofile (in the build, every one is in the bundle). The code is the same.
+   */
+  fromSources?: boolean;
 }
 
 const consentGateEnv = (c: TargetStart) => ({
@@ -34,14 +42,18 @@ const consentGateEnv = (c: TargetStart) => ({
   ...(c.databaseUrl ? { BENCH_DATABASE_URL: c.databaseUrl, BENCH_SCHEMA: `consentgate_bench_${randomBytes(5).toString('hex')}` } : {}),
 });
 
-// ConsentGate runs as `npx consentgate` runs it (gateway/bin.mjs): TypeScript through tsx's ESM loader only.
-// `--import tsx` would add tsx's CommonJS hook, whose resolver runs on every require(): ~45 µs sampled per
-// request on w1, for the require('crypto') Apollo Server's query hash makes on each one.
-const TSX_ESM = ['--import', 'tsx/esm'];
+// ConsentGate runs as `npx consentgate` runs it (gateway/bin.mjs): compiled by gateway/build.mjs, with no
+// loader. Its target scripts are built the same way, into test/bench/dist/, when this module loads.
+const BUILT = await ensureBuild({ entryPoints: ['consentGate', 'consentGateOff'].map((name) => `test/bench/targets/${name}.ts`), outdir: here('../dist') });
 
-/** A ConsentGate target process: `script` under targets/, with the runner's BENCH_* environment and `env`. */
-const consentGateChild = (name: string, script: string, c: TargetStart, env: Record<string, string> = {}) =>
-  startChild({ name, execArgv: [...(c.nodeFlags ?? []), ...TSX_ESM], args: [here(`../targets/${script}`)], env: { ...consentGateEnv(c), ...env } });
+/** A ConsentGate target process: the build of `script` (under targets/), with the runner's BENCH_* environment and `env`. */
+const consentGateChild = (name: string, script: 'consentGate' | 'consentGateOff', c: TargetStart, env: Record<string, string> = {}) =>
+  startChild({
+    name,
+    execArgv: [...(c.nodeFlags ?? []), ...(c.fromSources ? ['--import', 'tsx/esm'] : [])],
+    args: [c.fromSources ? here(`../targets/${script}.ts`) : join(BUILT, `${script}.mjs`)],
+    env: { ...consentGateEnv(c), ...env },
+  });
 
 /** The four targets, in the order every round measures them (A B C D). */
 export const TARGETS: readonly TargetSpec[] = [
@@ -49,13 +61,13 @@ export const TARGETS: readonly TargetSpec[] = [
     id: 'consentgate',
     label: 'ConsentGate (enforcement on)',
     credential: 'token',
-    start: (c) => consentGateChild('consentgate', 'consentGate.ts', c),
+    start: (c) => consentGateChild('consentgate', 'consentGate', c),
   },
   {
     id: 'consentgate-off',
     label: 'ConsentGate (enforcement off)',
     credential: 'token',
-    start: (c) => consentGateChild('consentgate-off', 'consentGateOff.ts', c),
+    start: (c) => consentGateChild('consentgate-off', 'consentGateOff', c),
   },
   {
     id: 'apollo-gateway',
@@ -79,5 +91,5 @@ export const DEFERRED_AUDIT_TARGET: TargetSpec = {
   id: 'consentgate-deferred-audit',
   label: 'ConsentGate (enforcement on, audit loads into PGlite deferred: diagnostic)',
   credential: 'token',
-  start: (c) => consentGateChild('consentgate-deferred-audit', 'consentGate.ts', c, { BENCH_AUDIT_LOADS: 'deferred' }),
+  start: (c) => consentGateChild('consentgate-deferred-audit', 'consentGate', c, { BENCH_AUDIT_LOADS: 'deferred' }),
 };

@@ -1,6 +1,7 @@
 /**
  * Target A: ConsentGate as the product runs it (createGateway + startServer), enforcement on.
- * Usage (the runner does this): BENCH_* env (targetEnv.ts), node --import tsx/esm test/bench/targets/consentGate.ts
+ * Usage (the runner does this): BENCH_* env (targetEnv.ts), node test/bench/dist/<build>/consentGate.mjs (its
+ * build by gateway/build.mjs; lib/targets.ts makes it), or node --import tsx/esm on this file
  */
 import { createGateway } from '../../../gateway/createGateway';
 import { defineSecurityRules, isAuthenticated } from '../../../gateway/rules/ruleKit';

@@ -2,8 +2,8 @@
  * Target B: ConsentGate with enforcement off: the product's own stack (createGateway + startServer, the
  * plan executor, token verification, one grants read per request, the assertion header the platform
  * needs to list accounts) over the same supergraph with every @consent removed, no security rules and no
- * audit writes. So B - A is the cost of enforcement alone. Usage: BENCH_* env,
- * node --import tsx/esm test/bench/targets/consentGateOff.ts
+ * audit writes. So B - A is the cost of enforcement alone. Usage: BENCH_* env, its build as for
+ * consentGate.ts (node test/bench/dist/<build>/consentGateOff.mjs), or node --import tsx/esm on this file
  */
 import { parse, print, visit } from 'graphql';
 import { createGateway } from '../../../gateway/createGateway';
