@@ -44,13 +44,18 @@ export interface StrippedDecision {
   grantId: string | null;
 }
 
-/** Served fields of one coordinate under one decision (bank, scopes, account, hence one grant): their paths. */
+/**
+ * Served fields of one coordinate under one decision (bank, scopes, account, hence one grant): their paths,
+ * as each one's parent path and key side by side. The walk makes no path object for a served field; one
+ * is made only if the field is taken back.
+ */
 interface ServedGroup {
   coordinate: string;
   consent: Omit<ConsentErrorExtension, 'reason'>;
   grantId: string;
   oneTime: boolean;
-  paths: ResponsePath[];
+  parents: (ResponsePath | undefined)[];
+  keys: (string | number)[];
 }
 
 /**
@@ -76,15 +81,19 @@ export class DecisionLog {
   }
 
   /**
-   * Records a served field at `path` under `decision` (bank, scopes, account, grant), which must be the
-   * same object (consent extension included) for every field the same decision serves.
+   * Records a served field at `parent` + `key` under `decision` (bank, scopes, account, grant), which must
+   * be the same object (consent extension included) for every field the same decision serves.
    */
-  serve(path: ResponsePath, coordinate: string, decision: Omit<ServedField, 'path' | 'coordinate'>): void {
+  serve(parent: ResponsePath | undefined, key: string | number, coordinate: string, decision: Omit<ServedField, 'path' | 'coordinate'>): void {
     let byCoordinate = this.servedGroups.get(decision.consent);
     if (!byCoordinate) this.servedGroups.set(decision.consent, (byCoordinate = new Map()));
     const group = byCoordinate.get(coordinate);
-    if (group) group.paths.push(path);
-    else byCoordinate.set(coordinate, { coordinate, consent: decision.consent, grantId: decision.grantId, oneTime: decision.oneTime, paths: [path] });
+    if (group) {
+      group.parents.push(parent);
+      group.keys.push(key);
+    } else {
+      byCoordinate.set(coordinate, { coordinate, consent: decision.consent, grantId: decision.grantId, oneTime: decision.oneTime, parents: [parent], keys: [key] });
+    }
   }
 
   /** Records `count` stripped paths of `coordinate` under `decision` (bank, reason, grant from it). */
@@ -103,8 +112,10 @@ export class DecisionLog {
       for (const [coordinate, group] of byCoordinate) {
         if (!which(group)) continue;
         byCoordinate.delete(coordinate);
-        this.stripped(coordinate, { consent: { ...group.consent, reason }, grantId: group.grantId }, group.paths.length);
-        for (const path of group.paths) taken.push({ path, coordinate, consent: group.consent, grantId: group.grantId, oneTime: group.oneTime, reason });
+        this.stripped(coordinate, { consent: { ...group.consent, reason }, grantId: group.grantId }, group.keys.length);
+        for (let i = 0; i < group.keys.length; i++) {
+          taken.push({ path: { prev: group.parents[i], key: group.keys[i]! }, coordinate, consent: group.consent, grantId: group.grantId, oneTime: group.oneTime, reason });
+        }
       }
       if (byCoordinate.size === 0) this.servedGroups.delete(decision);
     }
@@ -145,7 +156,7 @@ export class DecisionLog {
     };
     for (const byCoordinate of this.servedGroups.values()) {
       let row: AuditRecord | undefined;
-      for (const group of byCoordinate.values()) add((row ??= rowFor(group.consent.bank, group.grantId, null)), group.coordinate, group.paths.length);
+      for (const group of byCoordinate.values()) add((row ??= rowFor(group.consent.bank, group.grantId, null)), group.coordinate, group.keys.length);
     }
     for (const [consent, byCoordinate] of this.strippedGroups) {
       let row: AuditRecord | undefined;

@@ -36,7 +36,7 @@ function consentRule(model: ConsentModel, typeName: string, requirement: FieldRe
         ctx.consent.log.stripped(requirement.coordinate, decision);
         return consentError(decision.consent);
       }
-      ctx.consent.log.serve(info.path, requirement.coordinate, decision);
+      ctx.consent.log.serve(info.path.prev, info.path.key, requirement.coordinate, decision);
       return true;
     },
   );

@@ -82,7 +82,7 @@ describe('Field outcomes and the decision log: grouped by decision, counted per 
     expect(outside[0]).toMatchObject({ served: false, grantId: g.id, consent: { bank: 'northwind', account: 'acc-1', reason: 'OUTSIDE_WINDOW' } });
 
     const log = new DecisionLog();
-    served.forEach((d, i) => d.served && log.serve(path('tx', i, 'amount'), requirement.coordinate, d));
+    served.forEach((d, i) => d.served && log.serve(path('tx', i), 'amount', requirement.coordinate, d));
     outside.forEach((d) => !d.served && log.stripped(requirement.coordinate, d));
     const missing = decideField(model, 'NorthwindTransaction', requirement, recent, { bank: 'northwind', account: 'acc-9' }, consent);
     if (!missing.served) log.stripped('NorthwindTransaction.merchant', missing);
@@ -100,8 +100,8 @@ describe('Field outcomes and the decision log: grouped by decision, counted per 
     const decision = decideField(model, 'NorthwindTransaction', requirement, {}, anchor, consent);
     const log = new DecisionLog();
     if (!decision.served) throw new Error('expected served');
-    log.serve(path('a', 0, 'amount'), requirement.coordinate, decision);
-    log.serve(path('a', 1, 'amount'), requirement.coordinate, decision);
+    log.serve(path('a', 0), 'amount', requirement.coordinate, decision);
+    log.serve(path('a', 1), 'amount', requirement.coordinate, decision);
     expect(log.oneTimeGrants()).toEqual([once.id]);
     const taken = log.takeBack((f) => f.grantId === once.id, 'EXPIRED');
     expect(taken.map((t) => [t.path.prev?.key, t.reason])).toEqual([[0, 'EXPIRED'], [1, 'EXPIRED']]);

@@ -130,24 +130,22 @@ class Walker {
       const guard = entry.guard;
       let childAnchor = NO_ANCHOR;
       if (guard) {
-        const fieldPath: ResponsePath = { prev: path, key };
         const denied = guard.teamRule ? verdicts?.get(raw)?.get(key) : undefined;
         if (guard.requirement) {
           inside ??= model.datedTypes.has(type.name) ? this.insideOnce : isInside;
           const decision = decideField(model, type.name, guard.requirement, raw, anchor, ctx.consent, inside);
           if (!decision.served) {
             ctx.consent.log.stripped(guard.coordinate, decision);
-            this.errors.push(consentError(decision.consent, pathToArray(fieldPath)));
+            this.errors.push(consentError(decision.consent, pathToArray({ prev: path, key })));
             if (isNonNullType(field.type)) return NULLED;
             out[key] = null;
             continue;
           }
-          if (!denied) {
-            ctx.consent.log.serve(fieldPath, guard.coordinate, decision);
-          }
+          // A served field's path is kept as its parent and key (no object per field): see DecisionLog.
+          if (!denied) ctx.consent.log.serve(path, key, guard.coordinate, decision);
         }
         if (denied) {
-          this.fail(fieldPath, denied.message, denied.extensions, denied.originalError);
+          this.fail({ prev: path, key }, denied.message, denied.extensions, denied.originalError);
           if (isNonNullType(field.type)) return NULLED;
           out[key] = null;
           continue;
