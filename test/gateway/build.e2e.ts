@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-// @ts-expect-error: plain JavaScript (it runs before anything can compile TypeScript), no declarations.
 import { bundle, currentBuild, ensureBuild, PACKAGE_ROOT } from '../../gateway/build.mjs';
 import { MIGRATIONS_DIR } from '../../gateway/consent/store/runMigrations';
 

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-// @ts-expect-error: plain JavaScript (it runs before anything can compile TypeScript), no declarations.
 import { ensureBuild } from '../../../gateway/build.mjs';
 import { startChild, type Child } from './children';
 import type { Credential } from './clients';
