@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -44,6 +44,22 @@ describe('The built gateway (gateway/build.mjs)', () => {
     const built = await bundle(target);
     const module = await import(pathToFileURL(join(built, 'runMigrations.mjs')).href);
     expect(module.MIGRATIONS_DIR.href).toBe(MIGRATIONS_DIR.href);
+  });
+
+  it('runs the CLI from its sources, saying so, when gateway/dist cannot be written', async () => {
+    // A copy of the package whose gateway/dist is a file, so no build can be made there.
+    const copy = await tempDir('consentgate-readonly-');
+    for (const part of ['gateway', 'schema']) {
+      await cp(join(PACKAGE_ROOT, part), join(copy, part), { recursive: true, filter: (source) => !source.startsWith(join(PACKAGE_ROOT, 'gateway', 'dist')) });
+    }
+    await cp(join(PACKAGE_ROOT, 'package.json'), join(copy, 'package.json'));
+    await symlink(join(PACKAGE_ROOT, 'node_modules'), join(copy, 'node_modules'));
+    await writeFile(join(copy, 'gateway', 'dist'), 'not a folder');
+    const env: NodeJS.ProcessEnv = { ...process.env, CONSENTGATE_DATA_DIR: join(copy, 'data') };
+
+    const { stdout, stderr } = await run(process.execPath, [join(copy, 'gateway', 'bin.mjs'), 'token', 'alice'], { env });
+    expect(stderr).toMatch(/^consentgate: could not build gateway\/dist \(\w+\); running the TypeScript sources$/m);
+    expect(stdout.trim()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
   });
 
   describe('`consentgate serve` built', () => {
