@@ -11,10 +11,12 @@
 // through tsx only when it cannot build.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const requireHere = createRequire(import.meta.url);
 const CLI = { entryPoints: ['gateway/cli/main.ts'], outdir: join(PACKAGE_ROOT, 'gateway', 'dist') };
 const CURRENT = 'current.json';
 
@@ -28,6 +30,8 @@ const CURRENT = 'current.json';
 export async function bundle({ entryPoints, outdir }) {
   const { build, version } = await import('esbuild');
   await mkdir(outdir, { recursive: true });
+  // Each project file's hash, of the very text esbuild compiled (read once, by the plugin below).
+  const hashes = new Map();
   // Every build folder sits directly in `outdir`, so a path relative to the staging folder holds in the final one.
   const staging = join(outdir, `.staging-${randomBytes(6).toString('hex')}`);
   try {
@@ -46,10 +50,14 @@ export async function bundle({ entryPoints, outdir }) {
       sourcemap: 'linked',
       metafile: true,
       logLevel: 'silent',
-      plugins: [sourceLocations(staging)],
+      plugins: [projectFiles(staging, hashes)],
     });
     const inputs = {};
-    for (const input of Object.keys(result.metafile.inputs).sort()) inputs[input] = await hashOf(join(PACKAGE_ROOT, input));
+    for (const input of Object.keys(result.metafile.inputs).sort()) {
+      const hash = hashes.get(resolve(PACKAGE_ROOT, input));
+      if (hash === undefined) throw new Error(`build: ${input} was bundled without being read by the build`);
+      inputs[input] = hash;
+    }
     const manifest = { esbuild: version, entryPoints, inputs };
     // Named by what it was built from: processes building the same sources at once agree on one folder.
     const dir = createHash('sha256').update(JSON.stringify(manifest)).digest('hex').slice(0, 16);
@@ -78,13 +86,10 @@ export async function currentBuild({ entryPoints, outdir }) {
     return undefined;
   }
   if (typeof manifest.dir !== 'string' || JSON.stringify(manifest.entryPoints) !== JSON.stringify(entryPoints)) return undefined;
-  const { version } = await import('esbuild').catch(() => ({ version: manifest.esbuild }));
   const inputs = Object.entries(manifest.inputs ?? {});
-  if (manifest.esbuild !== version || inputs.length === 0) return undefined;
-  for (const [input, hash] of inputs) {
-    if ((await hashOf(join(PACKAGE_ROOT, input)).catch(() => undefined)) !== hash) return undefined;
-  }
-  return join(outdir, manifest.dir);
+  if (manifest.esbuild !== (esbuildVersion() ?? manifest.esbuild) || inputs.length === 0) return undefined;
+  const onDisk = await Promise.all(inputs.map(([input]) => readFile(join(PACKAGE_ROOT, input)).then(hashOf, () => undefined)));
+  return inputs.every(([, hash], i) => onDisk[i] === hash) ? join(outdir, manifest.dir) : undefined;
 }
 
 /** `outdir`'s current build, built first when it is missing or stale. */
@@ -109,22 +114,36 @@ export async function cliModule() {
   return import(pathToFileURL(join(dir, 'main.mjs')).href);
 }
 
-async function hashOf(file) {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+function hashOf(bytes) {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** esbuild plugin: `import.meta.url` in a project file becomes that file's own URL, relative to its bundle. */
-function sourceLocations(staging) {
+/** The installed esbuild's version (undefined if it is not installed), from its package.json: importing
+ * esbuild only to ask cost ~50 ms at every start. */
+function esbuildVersion() {
+  try {
+    return requireHere('esbuild/package.json').version;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * esbuild plugin that reads every project file itself: it records the file's hash in `hashes`, and
+ * rewrites `import.meta.url` to that file's own URL, relative to its bundle.
+ */
+function projectFiles(staging, hashes) {
   return {
-    name: 'source-locations',
+    name: 'project-files',
     setup(build) {
       build.onLoad({ filter: /\.[cm]?[jt]s$/ }, async ({ path }) => {
         if (path.includes(`${sep}node_modules${sep}`)) return undefined;
-        const contents = await readFile(path, 'utf8');
-        if (!contents.includes('import.meta.url')) return undefined;
+        const bytes = await readFile(path);
+        hashes.set(path, hashOf(bytes));
+        const text = bytes.toString('utf8');
         const fromBundle = relative(staging, path).split(sep).join('/');
         return {
-          contents: contents.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`),
+          contents: text.includes('import.meta.url') ? text.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`) : text,
           loader: /\.[cm]?ts$/.test(path) ? 'ts' : 'js',
         };
       });
