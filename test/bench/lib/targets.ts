@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureBuild } from '../../../gateway/build.mjs';
 import { startChild, type Child } from './children';
 import type { Credential } from './clients';
@@ -45,11 +45,18 @@ const consentGateEnv = (c: TargetStart) => ({
 // loader. Its target scripts are built the same way, into test/bench/dist/, when this module loads.
 const BUILT = await ensureBuild({ entryPoints: ['consentGate', 'consentGateOff'].map((name) => `test/bench/targets/${name}.ts`), outdir: here('../dist') });
 
-/** A ConsentGate target process: the build of `script` (under targets/), with the runner's BENCH_* environment and `env`. */
+/**
+ * A ConsentGate target process: the build of `script` (under targets/), with the runner's BENCH_* environment
+ * and `env`, and the CLI's heap growth on the embedded store (targets/heapGrowth.mjs, preloaded).
+ */
 const consentGateChild = (name: string, script: 'consentGate' | 'consentGateOff', c: TargetStart, env: Record<string, string> = {}) =>
   startChild({
     name,
-    execArgv: [...(c.nodeFlags ?? []), ...(c.fromSources ? ['--import', 'tsx/esm'] : [])],
+    execArgv: [
+      ...(c.nodeFlags ?? []),
+      '--import', pathToFileURL(here('../targets/heapGrowth.mjs')).href,
+      ...(c.fromSources ? ['--import', 'tsx/esm'] : []),
+    ],
     args: [c.fromSources ? here(`../targets/${script}.ts`) : join(BUILT, `${script}.mjs`)],
     env: { ...consentGateEnv(c), ...env },
   });
