@@ -3,8 +3,10 @@
 // The embedded store keeps PostgreSQL in the gateway's own process: its WebAssembly memory, its file
 // system bundle and what glibc keeps after TurboFan compiled its hot functions sit beside the gateway's
 // heap. After each full GC, V8 sets the next GC's limit at a factor of the live size that it chooses from the
-// GC's speed (up to 4x); a fixed 1.5x keeps the heap closer to what is live, for more frequent GCs. Measured under the bench's load ("Performance" in the README): peak RSS 1.15x @apollo/gateway's on
-// the bank dashboard instead of 1.55x, for 0.81-1.11x the CPU per round.
+// GC's speed (up to 4x); a fixed 1.5x keeps the heap closer to what is live, for more frequent GCs.
+// Measured under the bench's load, in the same run as the gateway without it ("Sixth session" in the
+// README's Performance): peak RSS 1.16x @apollo/gateway's on the bank dashboard instead of 1.64x, for
+// 0.97-1.15x the CPU per round.
 //
 // It is a V8 flag, not a Node option, so NODE_OPTIONS does not take it; V8 reads it each time it sets the
 // next GC limit, so setting it before the gateway's modules load is setting it for the whole run. With
