@@ -9,6 +9,7 @@
  *        [--target consentgate-off] (enforcement off: set beside the default's profile, what enforcement costs)
  *        [--heap] (instead of CPU: V8's sampling heap profile of the measured load, bytes allocated per request
  *        by function, collected objects included; lib/heapSampler.mjs)
+ *        [--heap-promoted] (with --heap: only what outlived the young generation's GCs, i.e. what V8 promoted)
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,8 +34,10 @@ const { values: args } = parseArgs({
     'database-url': { type: 'string' },
     target: { type: 'string', default: 'consentgate' },
     heap: { type: 'boolean', default: false },
+    'heap-promoted': { type: 'boolean', default: false },
   },
 });
+if (args['heap-promoted'] && !args.heap) throw new Error('--heap-promoted goes with --heap');
 const ids = args.only!.split(',');
 const workloads = WORKLOADS.filter((w) => ids.includes(w.id));
 if (workloads.length !== ids.length) throw new Error(`--only: unknown workload in ${args.only}; known: ${WORKLOADS.map((w) => w.id).join(', ')}`);
@@ -63,6 +66,7 @@ try {
       const heapFile = join(profileDir, 'load.heapprofile');
       // The target inherits this process's environment: where the heap sampler writes.
       if (args.heap) process.env.BENCH_HEAP_PROFILE = heapFile;
+      if (args['heap-promoted']) process.env.BENCH_HEAP_PROMOTED = '1';
       const child = consentGate.start({
         stack: workload.stack, supergraphPath: ready.supergraphPath, port, now, publicJwk: keys.publicJwk, databaseUrl: args['database-url'], fromSources: true,
         nodeFlags: args.heap ? ['--import', fileURLToPath(new URL('./lib/heapSampler.mjs', import.meta.url))] : ['--cpu-prof', '--cpu-prof-dir', profileDir],
@@ -84,7 +88,7 @@ try {
         await child.stop(30_000);
         const summary = summariseHeap(JSON.parse(readFileSync(heapFile, 'utf8')), load.ok);
         writeFileSync(join(outDir, `${consentGate.id}-${workload.id}.heap-summary.json`), `${JSON.stringify({ workload: workload.id, requests: load.ok, ...summary }, null, 2)}\n`);
-        console.log(`\n${formatHeapSummary(`${workload.id} (${workload.title}), ${load.ok} requests`, summary, load.ok)}`);
+        console.log(`\n${formatHeapSummary(`${workload.id} (${workload.title}), ${load.ok} requests`, summary, load.ok, 25, args['heap-promoted'] ? 'only what the young generation promoted' : undefined)}`);
         console.log(`  profile: ${heapFile}`);
         continue;
       }

@@ -1,6 +1,8 @@
 // Preloaded into a target by `profile.ts --heap` (node --import <this file>): V8's sampling heap profiler,
 // counting objects already collected too (what a request allocates, not only what survives), between
 // SIGUSR1 (start) and SIGUSR2 (stop: the profile is written to BENCH_HEAP_PROFILE, then 'written' on stderr).
+// With BENCH_HEAP_PROMOTED=1 (`--heap-promoted`), objects a scavenge collected are left out: what is left
+// is what young-generation GCs promoted, the objects that later cost full GCs.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 
@@ -10,7 +12,7 @@ const session = new Session();
 session.connect();
 await session.post('HeapProfiler.enable');
 process.on('SIGUSR1', () => {
-  void session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  void session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env.BENCH_HEAP_PROMOTED !== '1' });
 });
 process.on('SIGUSR2', async () => {
   const { profile } = await session.post('HeapProfiler.stopSampling');
