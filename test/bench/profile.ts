@@ -9,7 +9,7 @@
  *        [--target consentgate-off] (enforcement off: set beside the default's profile, what enforcement costs)
  *        [--heap] (instead of CPU: V8's sampling heap profile of the measured load, bytes allocated per request
  *        by function, collected objects included; lib/heapSampler.mjs)
- *        [--heap-promoted] (with --heap: only what outlived the young generation's GCs, i.e. what V8 promoted)
+ *        [--heap-promoted] (with --heap: leaves out what scavenges collected, so mostly what V8 promoted)
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,7 +88,7 @@ try {
         await child.stop(30_000);
         const summary = summariseHeap(JSON.parse(readFileSync(heapFile, 'utf8')), load.ok);
         writeFileSync(join(outDir, `${consentGate.id}-${workload.id}.heap-summary.json`), `${JSON.stringify({ workload: workload.id, requests: load.ok, ...summary }, null, 2)}\n`);
-        console.log(`\n${formatHeapSummary(`${workload.id} (${workload.title}), ${load.ok} requests`, summary, load.ok, 25, args['heap-promoted'] ? 'only what the young generation promoted' : undefined)}`);
+        console.log(`\n${formatHeapSummary(`${workload.id} (${workload.title}), ${load.ok} requests`, summary, load.ok, 25, args['heap-promoted'] ? 'without what scavenges collected' : undefined)}`);
         console.log(`  profile: ${heapFile}`);
         continue;
       }

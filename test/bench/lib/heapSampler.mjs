@@ -2,7 +2,8 @@
 // counting objects already collected too (what a request allocates, not only what survives), between
 // SIGUSR1 (start) and SIGUSR2 (stop: the profile is written to BENCH_HEAP_PROFILE, then 'written' on stderr).
 // With BENCH_HEAP_PROMOTED=1 (`--heap-promoted`), objects a scavenge collected are left out: what is left
-// is what young-generation GCs promoted, the objects that later cost full GCs.
+// outlived the young generation's GCs (promoted, or still alive at the end), plus young objects that a
+// full GC happened to collect first.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 
