@@ -49,7 +49,7 @@ export function summariseHeap(profile: { head: HeapNode }, requests?: number, to
 /** `sampled` says what the profile counted (the sampler's default: every allocation, collected or not). */
 export function formatHeapSummary(title: string, summary: HeapSummary, requests?: number, top = 25, sampled = 'collected objects included'): string {
   const size = (bytes: number) => (requests ? `${(bytes / requests / 1024).toFixed(1).padStart(6)} KiB/req` : `${(bytes / 1048576).toFixed(1).padStart(7)} MiB`);
-  const lines = [`${title}: ${(summary.totalBytes / 1048576).toFixed(0)} MiB${summary.bytesPerRequest ? `, ${(summary.bytesPerRequest / 1024).toFixed(0)} KiB per request` : ''} (sampled, ${sampled})`, '  by package:'];
+  const lines = [`${title}: ${(summary.totalBytes / 1048576).toFixed(0)} MiB allocated${summary.bytesPerRequest ? `, ${(summary.bytesPerRequest / 1024).toFixed(0)} KiB per request` : ''} (sampled, ${sampled})`, '  by package:'];
   for (const e of summary.byPackage.slice(0, 12)) lines.push(`    ${size(e.bytes)}  ${e.name}`);
   lines.push('  ConsentGate files:');
   for (const e of summary.byProjectFile.slice(0, 12)) lines.push(`    ${size(e.bytes)}  ${e.name}`);
