@@ -3,15 +3,16 @@ import { createConnection, createServer, type Server } from 'node:net';
 import type { ConsentStore } from '../consent/types';
 import { runAuditCommand } from './auditCommand';
 import { runConsentCommand } from './consentCommand';
+import { runExplainCommand } from './explainCommand';
 
 /** The store commands a running demo answers for other processes. */
-const STORE_COMMANDS = { consent: runConsentCommand, audit: runAuditCommand } as const;
+const STORE_COMMANDS = { consent: runConsentCommand, audit: runAuditCommand, explain: runExplainCommand } as const;
 export type StoreCommand = keyof typeof STORE_COMMANDS;
 
 /**
  * PGlite is single-process: while the demo holds its data folder, `consentgate consent ...` from another
  * terminal cannot open it. The demo therefore listens on a Unix socket in the data folder (owner-only)
- * and runs store commands (consent, audit) against its own store; the CLI uses it when it finds it.
+ * and runs store commands (consent, audit, explain --user) against its own store; the CLI uses it when it finds it.
  */
 export async function serveAdminSocket(path: string, store: ConsentStore): Promise<Server> {
   await rm(path, { force: true });

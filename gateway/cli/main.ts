@@ -5,6 +5,7 @@ import { tokenCommand } from './tokenCommand';
 import { withStore } from './withStore';
 import { runConsentCommand } from './consentCommand';
 import { runAuditCommand } from './auditCommand';
+import { explainArgvForAnotherProcess, explainNeedsStore, runExplainCommand } from './explainCommand';
 import { adminSocketPath } from '../paths';
 import { runThroughAdminSocket } from './adminSocket';
 
@@ -18,6 +19,9 @@ Commands:
   consent grant|revoke|list manage consent grants in the configured store
   audit [--user U] [--bank B] [--grant G] [--since ISO] [--until ISO] [--json] | audit prune
                             query the audit trail (table or JSON); prune records older than three years
+  explain [Type.field ...] [--user U]
+                            how each guarded field is decided (consent, window, team rules), or what a
+                            user's grants decide now, account by account
 
 Environment: PORT (default 4000), DATABASE_URL (PostgreSQL; default embedded PGlite in .consentgate/),
 CONSENTGATE_DATA_DIR (default .consentgate).`;
@@ -44,6 +48,14 @@ export async function main(argv: string[]): Promise<number> {
         if (viaDemo !== undefined) return viaDemo;
         const run = command === 'consent' ? runConsentCommand : runAuditCommand;
         return await withStore((store) => run(rest, { store, out, err }));
+      }
+      case 'explain': {
+        if (!explainNeedsStore(rest)) return await runExplainCommand(rest, { out, err });
+        // As for consent and audit; the demo reads the files in its own working directory, so paths go absolute.
+        const forwarded = explainArgvForAnotherProcess(rest);
+        const viaDemo = process.env.DATABASE_URL ? undefined : await runThroughAdminSocket(adminSocketPath(), 'explain', forwarded, { out, err });
+        if (viaDemo !== undefined) return viaDemo;
+        return await withStore((store) => runExplainCommand(rest, { store, out, err }));
       }
       case undefined:
       case 'help':

@@ -1,8 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { tsImport } from 'tsx/esm/api';
 import { createGateway } from '../createGateway';
 import { composeSupergraph, readSubgraphs } from '../composition/composeSupergraph';
 import { loadSupergraphConfig } from '../composition/loadSupergraphConfig';
@@ -17,6 +14,7 @@ import { join } from 'node:path';
 import type { ConsentStore } from '../consent/types';
 import type { CliIo } from './io';
 import { openStore } from './withStore';
+import { loadRules } from './loadRules';
 import { bankKeysFromEnv } from '../lifecycle/bankKeysFromEnv';
 
 export const SERVE_OPTIONS = {
@@ -94,21 +92,6 @@ export async function startGateway(values: ServeValues, io: CliIo): Promise<Star
     await store.close();
     throw error;
   }
-}
-
-/**
- * The security team's rules: default gateway/rules/securityRules.ts (written for the demo supergraph), a
- * module path whose default export is the rules, or 'none' (consent rules only) for another supergraph.
- */
-async function loadRules(spec: string | undefined): Promise<{ securityRules?: unknown; securityRulesSource?: string }> {
-  if (spec === undefined) return {};
-  if (spec === 'none') return { securityRules: {}, securityRulesSource: 'no rules file' };
-  // Through tsx whether the CLI runs built or from its sources: a rules file is TypeScript, read as it is now.
-  const module = (await tsImport(pathToFileURL(resolve(spec)).href, import.meta.url)) as { default?: unknown };
-  // Outside a "type": "module" package, tsx compiles the file to CommonJS: its default export is then
-  // module.exports.default, under the marker every ESM-to-CommonJS compiler sets.
-  const exported = module.default as { __esModule?: unknown; default?: unknown } | undefined;
-  return { securityRules: exported?.__esModule === true ? exported.default : exported, securityRulesSource: spec };
 }
 
 /**

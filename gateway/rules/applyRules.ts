@@ -45,17 +45,36 @@ export function applyRules(schema: GraphQLSchema, consentRules: RuleMap, teamRul
   return applyMiddleware(schema, ruled as never);
 }
 
+/** One rule of the team's file as it lands on one field of an object type, with the file's key it came from. */
+export interface TeamRuleEntry {
+  typeName: string;
+  fieldName: string;
+  rule: IRule;
+  /** The file's key: `Type.field`, `Type.*` (a rule for the whole type), or the same on an interface. */
+  from: string;
+}
+
 /** Resolves the team's file to Type -> field -> rule on object types, with interface and wildcard rules copied down. */
 export function expandSecurityRules(schema: GraphQLSchema, rules: unknown, source: string): RuleMap {
+  const out: RuleMap = {};
+  for (const { typeName, fieldName, rule } of securityRuleEntries(schema, rules, source)) {
+    // A field given a rule on its interface and on its own type gets both.
+    const existing = out[typeName]?.[fieldName];
+    (out[typeName] ??= {})[fieldName] = existing ? (and(existing, rule) as unknown as IRule) : rule;
+  }
+  return out;
+}
+
+/**
+ * Validates the team's file against `schema` (throws RulesFileError naming the mistake) and lists every rule
+ * on every object field it reaches: interface rules on each implementing type, `Type: rule` and `'*'` on
+ * each field. A field can appear more than once; its rules are AND-ed.
+ */
+export function securityRuleEntries(schema: GraphQLSchema, rules: unknown, source: string): TeamRuleEntry[] {
   if (rules === null || typeof rules !== 'object' || Array.isArray(rules)) {
     throw new RulesFileError(`${source} must export default an object of Type -> { field: rule }; received ${describe(rules)}`);
   }
-  const out: RuleMap = {};
-  const put = (typeName: string, fieldName: string, value: IRule) => {
-    // A field given a rule on its interface and on its own type gets both.
-    const existing = out[typeName]?.[fieldName];
-    (out[typeName] ??= {})[fieldName] = existing ? (and(existing, value) as unknown as IRule) : value;
-  };
+  const entries: TeamRuleEntry[] = [];
   for (const [typeName, entry] of Object.entries(rules as Record<string, unknown>)) {
     const type = schema.getType(typeName);
     if (!isObjectType(type) && !isInterfaceType(type)) {
@@ -75,11 +94,13 @@ export function expandSecurityRules(schema: GraphQLSchema, rules: unknown, sourc
         throw new RulesFileError(`${source}: field '${typeName}.${fieldName}' is not in the supergraph`);
       }
       for (const target of targets) {
-        for (const name of fieldName === '*' ? Object.keys(target.getFields()) : [fieldName]) put(target.name, name, value);
+        for (const name of fieldName === '*' ? Object.keys(target.getFields()) : [fieldName]) {
+          entries.push({ typeName: target.name, fieldName: name, rule: value, from: `${typeName}.${fieldName}` });
+        }
       }
     }
   }
-  return out;
+  return entries;
 }
 
 function isShieldRule(value: unknown): value is IRule {

@@ -16,6 +16,8 @@ import { directiveArgs, type Supergraph } from './readSupergraph';
 export interface FieldRequirement {
   coordinate: string;
   scopes: string[];
+  /** Every @consent that adds to `scopes` (what `consentgate explain` shows; never read per request). */
+  sources: RequirementSource[];
   /** The one subgraph resolving the field; undefined when several do (shared value types): then the
    *  bank is the one of the account the object hangs under. */
   owner?: string;
@@ -39,6 +41,15 @@ export interface ConsentModel {
   accountInterface: string;
 }
 
+/** One @consent behind a requirement: where it sits and what it asks for. */
+export interface RequirementSource {
+  /** The field itself, its parent type, an interface of the parent, the interface field it implements, or its return type. */
+  on: 'field' | 'parent type' | 'interface' | 'interface field' | 'return type';
+  /** The coordinate or type name the directive is on. */
+  at: string;
+  scopes: string[];
+}
+
 export interface DatedType {
   dateField: string;
   scopes: string[];
@@ -57,6 +68,8 @@ export function buildConsentModel(supergraph: Supergraph, accountInterface = DEF
   const consentOf = (directives: readonly ConstDirectiveNode[] | undefined) =>
     (directives ?? []).filter((d) => d.name.value === directiveName).map((d) => directiveArgs(d));
   const typeScopes = (type: GraphQLNamedType) => consentOf(type.astNode?.directives).flatMap((a) => (a.scopes as string[]) ?? []);
+  const fieldScopes = (field: { astNode?: { directives?: readonly ConstDirectiveNode[] } | null } | undefined) =>
+    consentOf(field?.astNode?.directives).flatMap((a) => (a.scopes as string[]) ?? []);
 
   // One array per distinct scope list: consent decisions are cached per request by the array's identity,
   // so every field needing the same scopes shares one decision per account.
@@ -82,21 +95,25 @@ export function buildConsentModel(supergraph: Supergraph, accountInterface = DEF
         datedTypes.set(type.name, { dateField: String(dated.dateField), scopes: scopeList((dated.scopes as string[]) ?? []) });
       }
     }
-    const inherited = [...typeScopes(type), ...interfaces.flatMap(typeScopes)];
+    const inherited: RequirementSource[] = [
+      { on: 'parent type', at: type.name, scopes: typeScopes(type) },
+      ...interfaces.map((iface): RequirementSource => ({ on: 'interface', at: iface.name, scopes: typeScopes(iface) })),
+    ];
     for (const field of Object.values(type.getFields())) {
       const coordinate = `${type.name}.${field.name}`;
-      const scopes = new Set<string>(inherited);
-      for (const a of consentOf(field.astNode?.directives)) for (const s of (a.scopes as string[]) ?? []) scopes.add(s);
-      for (const iface of interfaces) {
-        const implemented = iface.getFields()[field.name];
-        for (const a of consentOf(implemented?.astNode?.directives)) for (const s of (a.scopes as string[]) ?? []) scopes.add(s);
-      }
-      for (const s of typeScopes(getNamedType(field.type))) scopes.add(s);
-      if (scopes.size === 0) continue;
+      const returned = getNamedType(field.type);
+      const sources = [
+        ...inherited,
+        { on: 'field', at: coordinate, scopes: fieldScopes(field) },
+        ...interfaces.map((iface): RequirementSource => ({ on: 'interface field', at: `${iface.name}.${field.name}`, scopes: fieldScopes(iface.getFields()[field.name]) })),
+        { on: 'return type', at: returned.name, scopes: typeScopes(returned) },
+      ].filter((source): source is RequirementSource => source.scopes.length > 0);
+      if (sources.length === 0) continue;
       const owners = supergraph.fieldOwners.get(coordinate) ?? [];
       requirements.set(coordinate, {
         coordinate,
-        scopes: scopeList(scopes),
+        scopes: scopeList(sources.flatMap((source) => source.scopes)),
+        sources,
         owner: owners.length === 1 ? owners[0] : undefined,
       });
     }

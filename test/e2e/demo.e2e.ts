@@ -95,6 +95,15 @@ describe('Demo: the README commands work on a fresh machine', () => {
     expect(new Set(records.map((r) => r.userId))).toEqual(new Set(['alice']));
   });
 
+  it('explains alice\'s grants through the running demo with `consentgate explain --user`', async () => {
+    // The demo holds the embedded store: the command goes through its socket and is decided there.
+    const explained = await cli('explain', '--user', 'alice', 'Account.balance', '--json');
+    expect(explained.code).toBe(0);
+    const verdicts = Object.fromEntries((JSON.parse(explained.stdout).accounts as { account: string; decisions: { served: boolean; reason?: string }[] }[])
+      .map((a) => [a.account, a.decisions.map((d) => (d.served ? 'served' : d.reason))]));
+    expect(verdicts).toEqual({ 'nw-alice-chk': ['served'], 'nw-alice-sav': ['MISSING'], 'cs-alice-card': ['served'] });
+  });
+
   it('runs banks that refuse requests the gateway did not sign', async () => {
     const response = await fetch('http://127.0.0.1:4002/graphql', {
       method: 'POST',

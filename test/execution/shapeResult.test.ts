@@ -67,7 +67,7 @@ describe('Shaping: the response follows the operation and the spec, whatever the
   });
 
   it('fails closed on such an object when an implementation has a consent-guarded field', () => {
-    const guarded: ConsentModel = { ...model, requirements: new Map([['Thing.name', { coordinate: 'Thing.name', scopes: ['accounts:basic'], owner: 'b' }]]) };
+    const guarded: ConsentModel = { ...model, requirements: new Map([['Thing.name', { coordinate: 'Thing.name', scopes: ['accounts:basic'], sources: [{ on: 'field', at: 'Thing.name', scopes: ['accounts:basic'] }], owner: 'b' }]]) };
     expect(shape('{ node { id ... on Thing { name } } }', { node: { id: '1', name: 'secret' } }, guarded).data).toEqual({ node: null });
   });
 

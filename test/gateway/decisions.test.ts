@@ -66,7 +66,7 @@ describe('Field outcomes and the decision log: grouped by decision, counted per 
     requirements: new Map(), accountTypes: new Map([['NorthwindAccount', 'northwind']]), accountTypeOfBank: new Map(),
     datedTypes: new Map([['NorthwindTransaction', { dateField: 'postedAt', scopes: TX }]]), anchoredTypes: new Set(['NorthwindTransaction']), carriers: new Set(), accountInterface: 'Account',
   };
-  const requirement: FieldRequirement = { coordinate: 'NorthwindTransaction.amount', scopes: TX };
+  const requirement: FieldRequirement = { coordinate: 'NorthwindTransaction.amount', scopes: TX, sources: [{ on: 'parent type', at: 'NorthwindTransaction', scopes: TX }] };
   const anchor = { bank: 'northwind', account: 'acc-1' };
   const path = (...keys: (string | number)[]): ResponsePath => keys.reduce<ResponsePath | undefined>((prev, key) => ({ prev, key }), undefined)!;
 
