@@ -7,6 +7,7 @@
  * --audit-share (adds diagnostic target E: A with its audit journal's loads into PGlite deferred to exit;
  * embedded store only). See test/bench/README.md.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +48,8 @@ const workloads = WORKLOADS.filter((w) => !only || only.has(w.id));
 if (workloads.length === 0) throw new Error(`--only matched no workload; known: ${WORKLOADS.map((w) => w.id).join(', ')}`);
 
 const startedAt = new Date();
+// What was measured: the commit, and whether the working tree differed from it (read before any target is built).
+const source = gitSource();
 const log = (message: string) => console.log(`[${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)}s] ${message}`);
 const workDir = mkdtempSync(join(tmpdir(), 'consentgate-bench-'));
 const keys = await createBenchKeys();
@@ -85,6 +88,7 @@ const finishedAt = new Date();
 const report = {
   date: startedAt.toISOString(),
   durationSeconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000),
+  source,
   machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
   settings: { rounds: Object.fromEntries(workloads.map((w) => [w.id, roundsOf(w)])), connections: CONNECTIONS, warmupSeconds: WARMUP_SECONDS, scale: SCALE, consentStore: args['database-url'] ? 'postgresql' : 'pglite (data directory)' },
   targets: TARGETS.map((t) => ({ id: t.id, label: t.label })),
@@ -93,7 +97,7 @@ const report = {
 };
 mkdirSync(join(args.out!, '..'), { recursive: true });
 writeFileSync(args.out!, `${JSON.stringify(report, null, 2)}\n`);
-console.log(`\nConsentGate benchmark ${report.date}, ${report.machine.cores} cores (${report.machine.cpu}), Node ${process.version}, rounds ${[...new Set(workloads.map(roundsOf))].length === 1 ? roundsOf(workloads[0]!) : workloads.map((w) => `${w.id} ${roundsOf(w)}`).join(', ')}, ${CONNECTIONS} connections, consent store ${report.settings.consentStore}`);
+console.log(`\nConsentGate benchmark ${report.date}${source ? ` at ${source.commit.slice(0, 7)}${source.modified ? ' (modified)' : ''}` : ''}, ${report.machine.cores} cores (${report.machine.cpu}), Node ${process.version}, rounds ${[...new Set(workloads.map(roundsOf))].length === 1 ? roundsOf(workloads[0]!) : workloads.map((w) => `${w.id} ${roundsOf(w)}`).join(', ')}, ${CONNECTIONS} connections, consent store ${report.settings.consentStore}`);
 console.log(formatTables(results));
 console.log(`\nIssue 4 targets (ConsentGate, enforcement on):\n${formatGoals(goals)}`);
 console.log(`\nwrote ${args.out} in ${report.durationSeconds}s`);
@@ -271,3 +275,12 @@ function firstLine(error: unknown): string {
   return String((error as Error)?.message ?? error).split('\n')[0];
 }
 
+/** The checkout's commit and whether tracked files differed from it; undefined outside a git checkout. */
+function gitSource(): { commit: string; modified: boolean } | undefined {
+  const git = (...gitArgs: string[]) => execFileSync('git', gitArgs, { cwd: fileURLToPath(new URL('.', import.meta.url)), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    return { commit: git('rev-parse', 'HEAD'), modified: git('status', '--porcelain', '--untracked-files=no') !== '' };
+  } catch {
+    return undefined;
+  }
+}
