@@ -59,7 +59,10 @@ export async function runExplainCommand(argv: string[], io: ExplainCommandIo): P
     if (values.account !== undefined && values.user === undefined) throw new UsageError('--account explains a user\'s grants: add --user');
 
     const supergraphFile = values.supergraph ?? DEFAULT_PATHS.supergraph;
-    const supergraph = readSupergraph(await readFile(supergraphFile, 'utf8'));
+    const sdl = await readFile(supergraphFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`--supergraph '${supergraphFile}' cannot be read (${error.code ?? error.message})`);
+    });
+    const supergraph = readSupergraph(sdl);
     const model = buildConsentModel(supergraph);
     if (values.bank !== undefined && !model.accountTypeOfBank.has(values.bank)) {
       throw new UsageError(`--bank '${values.bank}' has no account type in the supergraph; banks: ${[...model.accountTypeOfBank.keys()].sort().join(', ')}`);
@@ -171,6 +174,7 @@ function printUser(io: CliIo, user: string, now: Date, grants: Grant[], accounts
   for (const account of accounts) {
     io.out('');
     io.out(`${account.bank} / ${account.account ?? '(fields under no account)'}${account.account !== undefined && !account.linked ? '  (not linked: the platform does not list it)' : ''}`);
+    if (account.decisions.length === 0) io.out('  none of the named fields is decided here');
     for (const d of account.decisions) {
       const why = d.served
         ? `served under grant ${d.grantId}${d.historyFrom === undefined ? '' : d.historyFrom === null ? ', no history window' : `, dated items from ${d.historyFrom.toISOString()}`}`

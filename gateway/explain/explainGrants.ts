@@ -47,7 +47,7 @@ export function explainGrants(input: ExplainGrantsInput): AccountExplanation[] {
   const consent = new RequestConsent(input.user, input.grants, input.now);
   const links = consent.links(model.accountTypeOfBank);
   const linked = new Set(links.map((link) => `${link.bank}\u0000${link.accountId}`));
-  const targets: { bank: string; account?: string }[] = input.accounts ?? links.map((link) => ({ bank: link.bank, account: link.accountId }));
+  const targets: { bank: string; account?: string }[] = [...(input.accounts ?? links.map((link) => ({ bank: link.bank, account: link.accountId })))];
   // A bank's guarded fields that hang under no account are decided once per bank, after its accounts.
   for (const bank of new Set(targets.map((t) => t.bank))) targets.push({ bank });
 

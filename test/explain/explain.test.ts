@@ -77,6 +77,7 @@ describe('Explain: the policy of every guarded field', () => {
     ['--user alice --account nw-alice-chk', '--account and --bank go together: the account at that bank'],
     ['--user alice --bank nowhere --account x', `--bank 'nowhere' has no account type in the supergraph; banks: contoso, fabrikam, northwind`],
     ['--colour', `Unknown option '--colour'`],
+    ['--supergraph /nonexistent/supergraph.graphql', `--supergraph '/nonexistent/supergraph.graphql' cannot be read (ENOENT)`],
   ])('refuses %s with exit code 2 and says why', async (args, message) => {
     const { code, err } = await explain(args);
     expect(code).toBe(2);
