@@ -12,7 +12,8 @@ export type StoreCommand = keyof typeof STORE_COMMANDS;
 /**
  * PGlite is single-process: while the demo holds its data folder, `consentgate consent ...` from another
  * terminal cannot open it. The demo therefore listens on a Unix socket in the data folder (owner-only)
- * and runs store commands (consent, audit, explain --user) against its own store; the CLI uses it when it finds it.
+ * and runs store commands (consent, audit, explain --user) against its own store; the CLI uses it when
+ * it finds it.
  */
 export async function serveAdminSocket(path: string, store: ConsentStore): Promise<Server> {
   await rm(path, { force: true });
