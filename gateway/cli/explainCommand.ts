@@ -1,7 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isInterfaceType, isObjectType, type GraphQLSchema } from 'graphql';
+import { GraphQLError, isInterfaceType, isObjectType, type GraphQLSchema } from 'graphql';
+import { QueryPlanner } from '@graphql-hive/router-query-planner';
+import { RequestConsent } from '../consent/requestConsent';
+import { ErrorCode } from '../errors';
+import { explainOperation, OperationInputError, type OperationExplanation } from '../explain/explainOperation';
+import { addLifecycleFields } from '../lifecycle/addLifecycleFields';
 import { ConsentStoreError } from '../consent/store/ConsentStoreError';
 import type { ConsentStore, Grant } from '../consent/types';
 import { createExecutableSchema } from '../execution/createExecutableSchema';
@@ -24,18 +29,23 @@ export interface ExplainCommandIo extends CliIo {
 
 const USAGE = `Usage: consentgate explain [<Type.field | Type> ...] [--user U [--bank B --account ID]]
                           [--supergraph F] [--rules F | none] [--json]
+       consentgate explain --user U --query '<operation>' [--operation NAME] [--supergraph F] [--json]
 
   Without --user: how each guarded field is decided (every one, or those named): the consent scopes it
   needs and which @consent asks for each, the bank whose grants decide, the history window of dated
   items, and the security team's rules on it. All of them must allow; anything unknown strips.
   With --user: what the user's grants decide now, account by account (every account the user linked,
   or --account at --bank): served under which grant, or stripped with the reason a response carries.
+  With --query: what each subgraph would be asked for that operation and the user's grants, in plan
+  order, pruned as the gateway prunes it; a bank left with nothing the user may see is not asked.
   --supergraph defaults to schema/supergraph.graphql; --rules to gateway/rules/securityRules.ts.`;
 
 const OPTIONS = {
   user: { type: 'string' },
   bank: { type: 'string' },
   account: { type: 'string' },
+  query: { type: 'string' },
+  operation: { type: 'string' },
   supergraph: { type: 'string' },
   rules: { type: 'string' },
   json: { type: 'boolean' },
@@ -57,6 +67,9 @@ export async function runExplainCommand(argv: string[], io: ExplainCommandIo): P
     const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
     if ((values.bank === undefined) !== (values.account === undefined)) throw new UsageError('--account and --bank go together: the account at that bank');
     if (values.account !== undefined && values.user === undefined) throw new UsageError('--account explains a user\'s grants: add --user');
+    if (values.query !== undefined && values.user === undefined) throw new UsageError('--query explains what the banks are asked for a user: add --user');
+    if (values.query !== undefined && (positionals.length > 0 || values.account !== undefined)) throw new UsageError('--query explains one operation: it takes no field names, --bank or --account');
+    if (values.operation !== undefined && values.query === undefined) throw new UsageError('--operation names an operation of --query');
 
     const supergraphFile = values.supergraph ?? DEFAULT_PATHS.supergraph;
     const sdl = await readFile(supergraphFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
@@ -84,6 +97,16 @@ export async function runExplainCommand(argv: string[], io: ExplainCommandIo): P
     if (!io.store) throw new Error('explaining a user\'s grants needs the consent store');
     const now = (io.now ?? (() => new Date()))();
     const grants = await io.store.grantsForUser(values.user);
+    if (values.query !== undefined) {
+      const consent = new RequestConsent(values.user, grants, now);
+      const explained = explainOperation({
+        supergraph, model, schema: addLifecycleFields(schema, io.store), planner: new QueryPlanner(supergraph.sdl),
+        query: values.query, operationName: values.operation, held: (subgraph) => consent.heldScopes(subgraph),
+      });
+      if (values.json) io.out(JSON.stringify({ user: values.user, at: now, ...explained }, null, 2));
+      else printOperation(io, values.user, now, explained);
+      return 0;
+    }
     const accounts = values.account === undefined ? undefined : [{ bank: values.bank!, account: values.account }];
     const explained = explainGrants({ model, user: values.user, grants, now, accounts })
       .map((a) => ({ ...a, decisions: a.decisions.map((d) => ({ ...d, coordinates: d.coordinates.filter(selected) })).filter((d) => d.coordinates.length > 0) }));
@@ -92,7 +115,8 @@ export async function runExplainCommand(argv: string[], io: ExplainCommandIo): P
     else printUser(io, values.user, now, grants, explained, teamRules);
     return 0;
   } catch (error) {
-    const badInput = error instanceof UsageError || error instanceof RulesFileError ||
+    const badInput = error instanceof UsageError || error instanceof RulesFileError || error instanceof OperationInputError ||
+      (error instanceof GraphQLError && error.extensions.code === ErrorCode.GRAPHQL_VALIDATION_FAILED) ||
       (error instanceof ConsentStoreError && error.code === 'INVALID_INPUT') ||
       String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
     io.err(`consentgate explain: ${(error as Error).message}`);
@@ -188,6 +212,20 @@ function printUser(io: CliIo, user: string, now: Date, grants: Grant[], accounts
     io.out('The security team\'s rules apply on top, whatever the grants:');
     for (const field of teamRules) io.out(`  ${field.coordinate}: ${field.teamRules.map((t) => t.rule).join(' AND ')}`);
   }
+}
+
+function printOperation(io: CliIo, user: string, now: Date, explained: OperationExplanation): void {
+  const asked = explained.asks.filter((a) => a.query !== undefined).length;
+  io.out(`${user} at ${now.toISOString()}: ${asked} subgraph request(s) asked, in plan order.`);
+  io.out(`Each bank is asked only for the fields ${user} holds a grant for there; per account, item and team rule the`);
+  io.out(`gateway strips more from the answer (explain --user ${user}).`);
+  if (explained.local.length > 0) io.out(`Answered by the gateway itself, no subgraph asked: ${explained.local.join(', ')}.`);
+  explained.asks.forEach((ask, i) => {
+    const where = [ask.under.length ? `for the objects at ${ask.under.join(', ')}` : '', ...ask.conditions].filter(Boolean).join(', ');
+    io.out('');
+    io.out(`${i + 1}. ${ask.subgraph}${where ? ` (${where})` : ''}${ask.query === undefined ? `: not asked, nothing ${user} may see there` : ''}`);
+    if (ask.query !== undefined) for (const line of ask.query.split('\n')) io.out(line ? `     ${line}` : '');
+  });
 }
 
 function grantSummary(grant: Grant) {

@@ -19,9 +19,10 @@ Commands:
   consent grant|revoke|list manage consent grants in the configured store
   audit [--user U] [--bank B] [--grant G] [--since ISO] [--until ISO] [--json] | audit prune
                             query the audit trail (table or JSON); prune records older than three years
-  explain [Type.field ...] [--user U]
-                            how each guarded field is decided (consent, window, team rules), or what a
-                            user's grants decide now, account by account
+  explain [Type.field ...] [--user U [--query Q]]
+                            how each guarded field is decided (consent, window, team rules), what a
+                            user's grants decide now, account by account, or what each bank is asked
+                            for an operation
 
 Environment: PORT (default 4000), DATABASE_URL (PostgreSQL; default embedded PGlite in .consentgate/),
 CONSENTGATE_DATA_DIR (default .consentgate).`;

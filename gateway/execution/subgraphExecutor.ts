@@ -69,11 +69,7 @@ export function createSubgraphExecutor(options: SubgraphExecutorOptions): Subgra
     const key = [...held].sort().join(' ');
     let prepared = byHeld.get(key);
     if (!prepared) {
-      const pruned = pruneSubgraphRequest(schema, model, { document, bank: name, held }).document;
-      const operation = getOperationAST(pruned);
-      const declared = operation?.variableDefinitions?.map((v) => v.variable.name.value);
-      prepared = { query: print(pruned), usedVariables: declared ? new Set(declared) : null, operationType: operation?.operation, asksNothing: asksNothing(pruned) && !asksNothing(document) };
-      // A plan's own type-names-only entity fetch (an @interfaceObject's concrete __typename) must reach the bank.
+      prepared = prepareSubgraphRequest(schema, model, name, document, held);
       // Bounded: a document is one plan node or one stitched delegation; held-scope sets per bank are few.
       if (byHeld.size < 256) byHeld.set(key, prepared);
     }
@@ -149,7 +145,21 @@ async function post(transport: SubgraphTransport, url: URL, headers: Record<stri
   };
 }
 
-interface PreparedRequest {
+/**
+ * What `subgraph` is sent for `document` when the user holds `held` there: the document pruned of every
+ * field no grant allows (with the consent keys added) and printed, the variables it still declares, and
+ * whether nothing is left to ask. The executor caches it per document and scope set; `consentgate explain
+ * --query` shows it.
+ */
+export function prepareSubgraphRequest(schema: GraphQLSchema, model: ConsentModel, subgraph: string, document: DocumentNode, held: Set<string>): PreparedRequest {
+  const pruned = pruneSubgraphRequest(schema, model, { document, bank: subgraph, held }).document;
+  const operation = getOperationAST(pruned);
+  const declared = operation?.variableDefinitions?.map((v) => v.variable.name.value);
+  // A plan's own type-names-only entity fetch (an @interfaceObject's concrete __typename) must reach the bank.
+  return { query: print(pruned), usedVariables: declared ? new Set(declared) : null, operationType: operation?.operation, asksNothing: asksNothing(pruned) && !asksNothing(document) };
+}
+
+export interface PreparedRequest {
   query: string;
   /** Entities whose every field was pruned: answered without asking the bank. */
   asksNothing: boolean;

@@ -162,6 +162,74 @@ describe('Explain --user: what the grants decide is what a request gets', () => 
   });
 });
 
+describe('Explain --query: what each subgraph is asked for one operation and one user', () => {
+  const DASHBOARD = /* GraphQL */ `query Dashboard { me { id accounts { id displayName balance { amount } transactions(first: 2) { nodes { amount { amount } merchant } } } } }`;
+
+  /** The asks explain gives, and what each subgraph received when the gateway ran the same operation. */
+  async function explainedAndReceived(user: string) {
+    const { code, json, err } = await explain(['--user', user, '--query', DASHBOARD, '--json']);
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    const before = Object.fromEntries(Object.entries(t.subgraphs.received).map(([name, list]) => [name, list.length]));
+    await t.run(user, DASHBOARD);
+    const received = Object.fromEntries(Object.entries(t.subgraphs.received).map(([name, list]) => [name, list.slice(before[name]).map((r) => r.query)]));
+    return { asks: json.asks as { subgraph: string; query?: string; under: string[] }[], received };
+  }
+
+  it.each(['alice', 'carol'])('gives, for %s, the very documents the subgraphs receive, and no request where none is sent', async (user) => {
+    const { asks, received } = await explainedAndReceived(user);
+    for (const ask of asks) {
+      if (ask.query === undefined) expect(received[ask.subgraph], `${ask.subgraph} is not asked`).toEqual([]);
+      else expect(received[ask.subgraph]).toContain(ask.query);
+    }
+    for (const [subgraph, queries] of Object.entries(received)) {
+      for (const query of queries) expect(asks.some((a) => a.subgraph === subgraph && a.query === query), `${subgraph} was sent a request explain did not show`).toBe(true);
+    }
+  });
+
+  it('asks a bank only for what the user holds a grant for there', async () => {
+    const { asks } = await explainedAndReceived('alice');
+    const northwind = asks.find((a) => a.subgraph === 'northwind')!;
+    expect(northwind.under).toEqual(['me.accounts.@[NorthwindAccount]']);
+    expect(northwind.query).toMatch(/balance/);
+    const contoso = asks.find((a) => a.subgraph === 'contoso')!;
+    expect(contoso.query).toMatch(/balance/);
+    expect(contoso.query).not.toMatch(/transactions|merchant/); // alice holds no transactions scope at contoso
+    expect(asks.find((a) => a.subgraph === 'fabrikam')!.query).toBeUndefined();
+  });
+
+  it('prints the plan in order, saying which banks are not asked', async () => {
+    const { code, out } = await explain(['--user', 'dave', '--query', DASHBOARD]);
+    expect(code).toBe(0);
+    expect(out[0]).toMatch(/^dave at .*: 1 subgraph request\(s\) asked, in plan order\.$/);
+    expect(out).toContain('1. platform');
+    for (const bank of ['northwind', 'contoso', 'fabrikam']) {
+      expect(out.find((line) => line.includes(` ${bank} `)), bank).toMatch(new RegExp(`^\\d\\. ${bank} \\(for the objects at me\\.accounts\\.@\\[\\w+\\]\\): not asked, nothing dave may see there$`));
+    }
+  });
+
+  it('names the gateway\'s own root fields, which no subgraph answers', async () => {
+    const { json } = await explain(['--user', 'alice', '--query', '{ consentGrants { id } }', '--json']);
+    expect(json).toMatchObject({ local: ['consentGrants'], asks: [] });
+  });
+
+  it.each([
+    ['{ nope }', 'the operation is not valid against the served schema: Cannot query field "nope" on type "Query".'],
+    ['{ me { __cg_id: id } }', 'the operation is not valid against the served schema: Alias "__cg_id" is not allowed'],
+    ['{ me {', 'the operation is not GraphQL: Syntax Error'],
+    ['query A { me { id } } query B { me { id } }', 'the document holds several operations: name one with --operation'],
+  ])('refuses %s with exit code 2', async (query, message) => {
+    const { code, err } = await explain(['--user', 'alice', '--query', query]);
+    expect(code).toBe(2);
+    expect(err[0]).toContain(`consentgate explain: ${message}`);
+  });
+
+  it('needs a user, and takes no field names', async () => {
+    expect((await explain(['--query', '{ me { id } }'])).err[0]).toContain('--query explains what the banks are asked for a user: add --user');
+    expect((await explain(['--user', 'alice', '--query', '{ me { id } }', 'Account'])).code).toBe(2);
+  });
+});
+
 describe('Explain: the command line a running demo receives', () => {
   it('makes --supergraph and --rules absolute and passes CONSENTGATE_RULES on', () => {
     expect(explainArgvForAnotherProcess(['--user', 'a', '--supergraph', 's.graphql', '--rules=none'], {}))

@@ -41,7 +41,7 @@ export interface PlanExecutorOptions {
 }
 
 /** Root fields the gateway answers itself, with graphql-js on the served schema; no subgraph is asked. */
-const LOCAL_ROOT_FIELDS = new Set<string>(['__schema', '__type', LIFECYCLE_NAMES.query, LIFECYCLE_NAMES.mutation]);
+export const LOCAL_ROOT_FIELDS: ReadonlySet<string> = new Set<string>(['__schema', '__type', LIFECYCLE_NAMES.query, LIFECYCLE_NAMES.mutation]);
 
 interface PreparedOperation {
   operation: OperationDefinitionNode;
@@ -95,35 +95,8 @@ export function createPlanExecutor(options: PlanExecutorOptions): GatewayExecuto
     const rootType = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'query' ? schema.getQueryType() : null;
     if (!rootType) throw new GraphQLError(`${operation.operation} operations are not served`, { extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } } });
     const rootNodes: FieldNode[] = [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: rootType.name }, selectionSet: operation.selectionSet }];
-    // The gateway's own root fields are answered by graphql-js and must be selected directly on the root
-    // type: a fragment at the root is planned as a whole, so it may hold only planned fields.
-    const localKeys = new Set<string>();
-    const localNames = new Set<string>();
-    let federated = false;
-    for (const selection of operation.selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) {
-        const fieldName = selection.name.value;
-        if (LOCAL_ROOT_FIELDS.has(fieldName)) {
-          localKeys.add(selection.alias?.value ?? fieldName);
-          localNames.add(fieldName);
-        } else if (fieldName !== '__typename') {
-          federated = true;
-        }
-      } else if (selectsLocalField(selection, fragments)) {
-        throw new GraphQLError(`Select ${[...LOCAL_ROOT_FIELDS].join(', ')} directly on ${rootType.name}, not inside a fragment`, {
-          extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: { status: 400 } },
-        });
-      } else {
-        federated = true;
-      }
-    }
-    let plan: QueryPlan | undefined;
-    if (federated) {
-      const remote = localNames.size ? withoutRootFields(document, operation, localNames) : document;
-      // The keys the consent decisions read (account id, item date) are planned like any field.
-      const withKeys = pruneSubgraphRequest(supergraph.schema, model, { document: remote, bank: '', held: 'all' }).document;
-      plan = planner.plan(print(withKeys), operation.name?.value ?? null, NO_LABELS, 0);
-    }
+    const { localKeys, localNames, federated } = splitRootFields(operation, fragments, rootType.name);
+    const plan = federated ? planFederated(planner, supergraph, model, document, operation, localNames) : undefined;
     const localDocument = localNames.size ? onlyRootFields(document, operation, localNames) : undefined;
     entry = {
       operation, fragments, rootType, rootNodes, localKeys, localDocument, plan,
@@ -179,6 +152,43 @@ export function createPlanExecutor(options: PlanExecutorOptions): GatewayExecuto
     }
     return errors.length ? { data, errors } : { data };
   };
+}
+
+/**
+ * The operation's root fields the gateway answers itself (by response key and by name), and whether any
+ * other root field needs a subgraph. Those must be selected directly on the root type: a fragment at the
+ * root is planned as a whole, so it may hold only planned fields (else a validation error).
+ */
+export function splitRootFields(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>, rootTypeName: string): { localKeys: Set<string>; localNames: Set<string>; federated: boolean } {
+  const localKeys = new Set<string>();
+  const localNames = new Set<string>();
+  let federated = false;
+  for (const selection of operation.selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      const fieldName = selection.name.value;
+      if (LOCAL_ROOT_FIELDS.has(fieldName)) {
+        localKeys.add(selection.alias?.value ?? fieldName);
+        localNames.add(fieldName);
+      } else if (fieldName !== '__typename') {
+        federated = true;
+      }
+    } else if (selectsLocalField(selection, fragments)) {
+      throw new GraphQLError(`Select ${[...LOCAL_ROOT_FIELDS].join(', ')} directly on ${rootTypeName}, not inside a fragment`, {
+        extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, http: { status: 400 } },
+      });
+    } else {
+      federated = true;
+    }
+  }
+  return { localKeys, localNames, federated };
+}
+
+/** The query plan of the operation's root fields that need subgraphs (`localNames` left out), consent keys included. */
+export function planFederated(planner: QueryPlanner, supergraph: Supergraph, model: ConsentModel, document: DocumentNode, operation: OperationDefinitionNode, localNames: Set<string>): QueryPlan {
+  const remote = localNames.size ? withoutRootFields(document, operation, localNames) : document;
+  // The keys the consent decisions read (account id, item date) are planned like any field.
+  const withKeys = pruneSubgraphRequest(supergraph.schema, model, { document: remote, bank: '', held: 'all' }).document;
+  return planner.plan(print(withKeys), operation.name?.value ?? null, NO_LABELS, 0);
 }
 
 /**
