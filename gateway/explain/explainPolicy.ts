@@ -1,5 +1,6 @@
-import { allow, and, chain, deny, not, or, race, type IRule } from 'graphql-shield';
+import { allow, deny, type IRule } from 'graphql-shield';
 import type { TeamRuleEntry } from '../rules/applyRules';
+import { logicRuleOf } from '../rules/ruleTree';
 import type { ConsentModel, RequirementSource } from '../supergraph/consentModel';
 
 /** How one field of an object type is decided: the consent it needs and the security team's rules on it. */
@@ -39,21 +40,12 @@ export function explainPolicy(model: ConsentModel, teamRules: readonly TeamRuleE
   return [...policies.values()].sort((a, b) => (a.coordinate < b.coordinate ? -1 : a.coordinate > b.coordinate ? 1 : 0));
 }
 
-// graphql-shield exports its rule constructors, not its classes: one instance of each logic rule tells them apart.
-const LOGIC_RULES: [string, object][] = [
-  ['and', and(allow)], ['or', or(allow)], ['chain', chain(allow)], ['race', race(allow)], ['not', not(allow)],
-];
-
 /** A rule as the rules file writes it: `allow`, `deny`, a rule's name, or `and(a, b)` and the like. */
 export function describeRule(rule: IRule): string {
   if ((rule as unknown) === allow) return 'allow';
   if ((rule as unknown) === deny) return 'deny';
-  for (const [name, sample] of LOGIC_RULES) {
-    if (rule instanceof sample.constructor) {
-      const inner = (rule as unknown as { getRules(): IRule[] }).getRules();
-      return `${name}(${inner.map(describeRule).join(', ')})`;
-    }
-  }
+  const logic = logicRuleOf(rule);
+  if (logic) return `${logic.kind}(${logic.rules.map(describeRule).join(', ')})`;
   // rule() without a name gets Math.random()'s text from graphql-shield: not worth printing.
   const name = (rule as { name?: unknown }).name;
   return typeof name === 'string' && name !== '' && !/^0\.\d+$/.test(name) ? name : 'rule (unnamed)';

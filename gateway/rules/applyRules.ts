@@ -3,6 +3,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import { and, shield, type IRule } from 'graphql-shield';
 import { ErrorCode } from '../errors';
 import type { RuleMap } from '../consent/consentRules';
+import { usesNot } from './ruleTree';
 
 /** A mistake in the security team's rules file; start-up stops on it. */
 export class RulesFileError extends Error {
@@ -89,6 +90,10 @@ export function securityRuleEntries(schema: GraphQLSchema, rules: unknown, sourc
     for (const [fieldName, value] of Object.entries(fieldRules)) {
       if (!isShieldRule(value)) {
         throw new RulesFileError(`${source}: ${typeName}.${fieldName} must be a graphql-shield rule (rule(), allow, deny, and(), ...); received ${describe(value)}`);
+      }
+      // graphql-shield's not() allows when its rule throws: a team rule must fail closed (README, rules file).
+      if (usesNot(value)) {
+        throw new RulesFileError(`${source}: ${typeName}.${fieldName} uses not(), which allows the field when the rule inside it throws (it fails open); write the negation inside one rule() instead`);
       }
       if (fieldName !== '*' && !fieldNames.includes(fieldName)) {
         throw new RulesFileError(`${source}: field '${typeName}.${fieldName}' is not in the supergraph`);

@@ -27,5 +27,6 @@ export function denyWith(reason: string): IRule {
   );
 }
 
-// `not` is left out on purpose: it turns an error into allow (ARCHITECTURE.md, traps).
+// `not` is left out on purpose: it turns an error into allow (ARCHITECTURE.md, traps); a rules file that
+// imports it from graphql-shield is refused at start-up (expandSecurityRules).
 export { allow, and, chain, deny, or, race, rule };

@@ -8,7 +8,8 @@
  *   `Type: { '*': rule }` applies to every field of the type.
  * - Every rule here is AND-ed with the consent rules generated from the banks' @consent: nothing in this
  *   file can expose a consent-guarded field without the customer's grant (`allow` only allows what consent
- *   allows). A rule that returns false or throws denies the field (FORBIDDEN); it never allows it.
+ *   allows). A rule that returns false or throws denies the field (FORBIDDEN); it never allows it, and
+ *   graphql-shield's not() (which allows when its rule throws) is refused at start-up.
  * - Tests: test/rules/securityRules.test.ts runs this file against the demo supergraph.
  */
 import { defineSecurityRules, denyWith, isAuthenticated } from './ruleKit';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allow, deny, not, rule } from 'graphql-shield';
+import { allow, and, deny, not, or, rule } from 'graphql-shield';
 import { createTestGateway, type TestGateway } from '../harness/gatewayHarness';
 import { RulesFileError } from '../../gateway/rules/applyRules';
 import { composeDemoSupergraph } from '../harness/gatewayHarness';
@@ -32,8 +32,8 @@ describe('Security rules: the shipped rules file', () => {
 describe('Security rules: AND-ed with consent, never weaker', () => {
   let t: TestGateway;
   beforeAll(async () => {
-    // The most permissive file possible, plus `not` (which turns errors into allow).
-    t = await createTestGateway({ securityRules: { NorthwindAccount: { balance: allow, transactions: not(deny) }, Account: allow, Query: { me: allow } } });
+    // The most permissive file possible (`not`, which turns errors into allow, is refused: below).
+    t = await createTestGateway({ securityRules: { NorthwindAccount: { balance: allow, transactions: or(deny, allow) }, Account: allow, Query: { me: allow } } });
   });
   afterAll(async () => t?.stop());
 
@@ -61,6 +61,8 @@ describe('Security rules: a mistake stops start-up', () => {
     [{ NorthwindAccount: { accountNumber: () => false } }, 'rules.ts: NorthwindAccount.accountNumber must be a graphql-shield rule (rule(), allow, deny, and(), ...); received a function (accountNumber); wrap it with rule()'],
     [{ NorthwindAccount: { accountNumber: undefined } }, 'rules.ts: NorthwindAccount.accountNumber must be a graphql-shield rule (rule(), allow, deny, and(), ...); received undefined'],
     [[deny], 'rules.ts must export default an object of Type -> { field: rule }; received an array'],
+    [{ NorthwindAccount: { accountNumber: and(allow, not(deny)) } }, 'rules.ts: NorthwindAccount.accountNumber uses not(), which allows the field when the rule inside it throws (it fails open); write the negation inside one rule() instead'],
+    [{ Account: not(deny) }, 'rules.ts: Account.* uses not(), which allows the field when the rule inside it throws (it fails open); write the negation inside one rule() instead'],
   ])('rejects %j', (rules, message) => {
     expect(() => schemaFor(rules)).toThrow(RulesFileError);
     expect(() => schemaFor(rules)).toThrow(message);
