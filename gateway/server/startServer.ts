@@ -5,7 +5,7 @@ import { fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Gateway } from '../createGateway';
 import { ErrorCode } from '../errors';
-import { registerBankRevocations, type BankRevocationOptions } from '../lifecycle/bankRevocations';
+import { registerBankRoutes, type BankRoutesOptions } from '../lifecycle/bankRoutes';
 
 import { pickForwardedHeaders, resolveHeaderAllowList, setForwardedHeaders } from '../edge/forwardedHeaders';
 import { checkReadiness, type ReadinessOptions, type ReadinessReport } from './checkReadiness';
@@ -33,12 +33,12 @@ export interface ServerOptions {
   /** Default '127.0.0.1'. */
   host?: string;
   /**
-   * Default {} (no bank can revoke). Bank (subgraph name) -> HMAC-SHA256 key for POST /banks/:bank/revocations
-   * (gateway/lifecycle/bankRevocations.ts).
+   * Default {} (no bank can grant or revoke). Bank (subgraph name) -> HMAC-SHA256 key for POST
+   * /banks/:bank/grants and /banks/:bank/revocations (gateway/lifecycle/bankRoutes.ts).
    */
   bankKeys?: Record<string, string>;
-  /** Default: one JSON line on stderr. Told about every refused bank revocation. */
-  onBankRequestRefused?: BankRevocationOptions['onRefused'];
+  /** Default: one JSON line on stderr. Told about every refused bank request. */
+  onBankRequestRefused?: BankRoutesOptions['onRefused'];
   /** Default: no cross-origin access. */
   cors?: CorsOptions;
   /**
@@ -87,7 +87,7 @@ interface Served {
 
 /**
  * Serves the gateway over HTTP: POST/GET /graphql (GraphQL over HTTP), GET /health (the process is up),
- * GET /ready (store and subgraphs answer; 503 while draining) and POST /banks/:bank/revocations. The
+ * GET /ready (store and subgraphs answer; 503 while draining) and POST /banks/:bank/grants|revocations. The
  * gateway can be swapped without downtime.
  */
 export async function startServer(gateway: Gateway, options: ServerOptions = {}): Promise<RunningServer> {
@@ -121,7 +121,7 @@ export async function startServer(gateway: Gateway, options: ServerOptions = {})
     maxAge: 600,
   });
   fastify.get('/health', async () => ({ status: 'ok' }));
-  await registerBankRevocations(fastify, { store: gateway.store, bankKeys: options.bankKeys ?? {}, onRefused: options.onBankRequestRefused });
+  await registerBankRoutes(fastify, { store: gateway.store, bankKeys: options.bankKeys ?? {}, onRefused: options.onBankRequestRefused });
   const readiness = async (): Promise<ReadinessReport> => {
     if (closing) return { ready: false, store: 'ok', subgraphs: {} };
     return checkReadiness(current.gateway.supergraph.subgraphs, options.readiness ?? {});

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signBankRequest } from '../../gateway/lifecycle/bankRevocations';
+import { signBankRequest } from '../../gateway/lifecycle/bankRoutes';
 import { startServer, type RunningServer } from '../../gateway/server/startServer';
 import { createTestGateway, type TestGateway } from '../harness/gatewayHarness';
 
@@ -25,17 +25,19 @@ afterAll(async () => {
   await t?.stop();
 });
 
-/** POSTs a revocation as `bank`, signed with `key` (null: unsigned) at `at` (unix seconds). */
-async function revoke(bank: string, body: object, key: string | null, at = Math.floor(Date.now() / 1000)) {
+/** POSTs `body` to /banks/<bank>/<route> as `bank`, signed with `key` (null: unsigned) at `at` (unix seconds). */
+async function post(route: 'grants' | 'revocations', bank: string, body: object, key: string | null, at = Math.floor(Date.now() / 1000)) {
   const raw = JSON.stringify(body);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (key !== null) {
     headers['x-consentgate-timestamp'] = String(at);
     headers['x-consentgate-signature'] = signBankRequest(key, String(at), raw);
   }
-  const response = await fetch(`${origin}/banks/${bank}/revocations`, { method: 'POST', headers, body: raw });
+  const response = await fetch(`${origin}/banks/${bank}/${route}`, { method: 'POST', headers, body: raw });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
+const revoke = (bank: string, body: object, key: string | null, at?: number) => post('revocations', bank, body, key, at);
+const grant = (bank: string, body: object, key: string | null, at?: number) => post('grants', bank, body, key, at);
 
 describe('Bank revocation endpoint: a bank revokes its own grants, signed', () => {
   it('revokes with a valid signature; the grant records the bank and its reason', async () => {
@@ -91,5 +93,54 @@ describe('Bank revocation endpoint: a bank revokes its own grants, signed', () =
   it('leaves /graphql parsing JSON as before', async () => {
     const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await t.tokenFor('alice')}` }, body: JSON.stringify({ query: '{ consentGrants { id } }' }) });
     expect(((await response.json()) as any).data.consentGrants).toHaveLength(3);
+  });
+});
+
+describe('Bank grant endpoint: a bank confirms the consent its customer gave, signed', () => {
+  const GRANT = { id: 'nw-consent-1', user: 'dave', scopes: ['accounts:basic', 'balances:read'], accounts: ['nw-dave-chk'], historyMonths: 12 };
+
+  it('creates the grant, and the next GraphQL request serves what it allows', async () => {
+    const r = await grant('northwind', GRANT, NORTHWIND_KEY);
+    expect(r).toEqual({ status: 201, body: {
+      id: 'nw-consent-1', user: 'dave', bank: 'northwind', scopes: ['accounts:basic', 'balances:read'], accounts: ['nw-dave-chk'],
+      grantedAt: expect.any(String), expiresAt: expect.any(String), oneTime: false, historyMonths: 12, status: 'active',
+    } });
+    const after = await t.run('dave', '{ me { accounts { id balance { amount } } } }');
+    expect((after.data!.me as any).accounts).toContainEqual({ id: 'nw-dave-chk', balance: { amount: expect.any(String) } });
+  });
+
+  it('answers a retry or a replay of the same grant with it, and changes nothing (a revoked one stays revoked)', async () => {
+    const again = await grant('northwind', { ...GRANT, scopes: ['balances:read', 'accounts:basic'] }, NORTHWIND_KEY);
+    expect(again).toMatchObject({ status: 200, body: { id: 'nw-consent-1', status: 'active' } });
+    expect((await revoke('northwind', { grantId: 'nw-consent-1', reason: 'customer closed it at the bank' }, NORTHWIND_KEY)).status).toBe(200);
+    const replayed = await grant('northwind', GRANT, NORTHWIND_KEY);
+    expect(replayed).toMatchObject({ status: 200, body: { id: 'nw-consent-1', status: 'revoked' } });
+    expect((await t.store.list({ userId: 'dave' })).filter((g) => g.id === 'nw-consent-1')).toHaveLength(1);
+  });
+
+  it('answers 409 to the same id with other terms, or from another bank', async () => {
+    expect(await grant('northwind', { ...GRANT, scopes: ['accounts:basic'] }, NORTHWIND_KEY)).toMatchObject({ status: 409, body: { error: 'ALREADY_EXISTS' } });
+    expect(await grant('contoso', { ...GRANT, accounts: ['cs-dave-card'] }, CONTOSO_KEY)).toMatchObject({ status: 409, body: { error: 'ALREADY_EXISTS' } });
+  });
+
+  it.each([
+    [{ ...GRANT, id: 'g-x1', scopes: ['accounts:everything'] }, "unknown scope 'accounts:everything'"],
+    [{ ...GRANT, id: 'g-x2', accounts: [] }, 'a grant needs at least one account id (it never covers every account); received []'],
+    [{ ...GRANT, id: 'g-x3', expiresAt: new Date(Date.now() + 400 * 86_400_000).toISOString() }, 'at most one year'],
+    [{ ...GRANT, id: undefined }, '"id" (the bank\'s consent id) is required'],
+    [{ ...GRANT, id: 'g-x4', historyMonth: 12 }, "unknown field(s) 'historyMonth'"],
+    [{ ...GRANT, id: 'g-x5', expiresAt: 'next year' }, '"expiresAt" must be an ISO 8601 instant; received "next year"'],
+  ])('refuses %j with 400 and the rule it breaks', async (body, message) => {
+    const r = await grant('northwind', body, NORTHWIND_KEY);
+    expect(r.status).toBe(400);
+    expect(r.body.message).toContain(message);
+    expect((await t.store.list({ userId: 'dave' })).map((g) => g.id)).not.toContain(body.id);
+  });
+
+  it('refuses another bank\'s signature with 401, logged, and grants nothing', async () => {
+    const r = await grant('northwind', { ...GRANT, id: 'nw-consent-2' }, CONTOSO_KEY);
+    expect(r).toEqual({ status: 401, body: { error: 'INVALID_SIGNATURE', message: 'missing or invalid signature' } });
+    expect(refused.at(-1)).toMatchObject({ bank: 'northwind', reason: 'signature does not match' });
+    expect((await t.store.list({ userId: 'dave' })).map((g) => g.id)).not.toContain('nw-consent-2');
   });
 });
