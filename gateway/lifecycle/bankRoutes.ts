@@ -1,12 +1,9 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { signBankRequest, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../schema/bankRequests';
 import type { ConsentStore } from '../consent/types';
 import { grantForBank } from './bankGrants';
 import { revokeForBank } from './bankRevocations';
-
-/** The headers a bank signs its requests with. */
-export const SIGNATURE_HEADER = 'x-consentgate-signature';
-export const TIMESTAMP_HEADER = 'x-consentgate-timestamp';
 
 export interface BankRoutesOptions {
   store: ConsentStore;
@@ -26,15 +23,10 @@ export interface BankReply {
   body: Record<string, unknown>;
 }
 
-/** The signature a bank sends: `sha256=` + hex HMAC-SHA256(key, `${timestamp}.${rawBody}`). */
-export function signBankRequest(key: string, timestamp: string, rawBody: string | Buffer): string {
-  return `sha256=${createHmac('sha256', key).update(`${timestamp}.`).update(rawBody).digest('hex')}`;
-}
-
 /**
- * A bank's own routes, each authenticated with the bank's key over the raw body and a timestamp within
- * ±maxSkewSeconds (wrong or missing signature: 401, logged without key or body):
- * POST /banks/:bank/grants (bankGrants.ts) and POST /banks/:bank/revocations (bankRevocations.ts).
+ * A bank's own routes, POST /banks/:bank/grants (bankGrants.ts) and /revocations (bankRevocations.ts),
+ * each authenticated with the bank's key over the raw body and a timestamp within ±maxSkewSeconds
+ * (contract: schema/bankRequests.ts; a wrong or missing signature gets 401, logged without key or body).
  * A body that is not JSON gets 400; the store being down, 503.
  */
 export async function registerBankRoutes(fastify: FastifyInstance, options: BankRoutesOptions): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * The ConsentGate subgraph kit: what a bank drops into its own subgraph server. It reads the consent
  * assertion the gateway sends, applies the contract's transaction paging and history window, formats
- * Money and DateTime, and serves the schema. It never imports the gateway.
+ * Money and DateTime, serves the schema, and tells the gateway of the consents its customers give and
+ * withdraw at the bank (createGatewayClient). It never imports the gateway.
  */
 export { createSubgraphContext, perRequest, readHeader, type HeaderSource, type SubgraphContext } from './context.js';
 export { decodeCursor, encodeCursor, type CursorPosition } from './cursor.js';
@@ -13,6 +14,8 @@ export { isMainModule, serveFromEnv } from './runAsScript.js';
 export { startSubgraph, type StartSubgraphOptions, type StartedSubgraph } from './startSubgraph.js';
 export { enforceConsent, type EnforceConsentOptions } from './enforceConsent.js';
 export { verifyGatewayRequest, type GatewaySignatureOptions } from './verifyGatewayRequest.js';
+export { createGatewayClient, type GatewayAnswer, type GatewayClient, type GatewayClientOptions } from './gatewayClient.js';
+export type { BankGrantBody, BankRevocationBody } from '../../schema/bankRequests.js';
 export {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signBankRequest } from '../../gateway/lifecycle/bankRoutes';
+import { signBankRequest, type BankGrantBody } from '../../schema/bankRequests';
+import { createGatewayClient } from '../../subgraphs/kit/gatewayClient';
 import { startServer, type RunningServer } from '../../gateway/server/startServer';
 import { createTestGateway, type TestGateway } from '../harness/gatewayHarness';
 
@@ -37,7 +38,9 @@ async function post(route: 'grants' | 'revocations', bank: string, body: object,
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 const revoke = (bank: string, body: object, key: string | null, at?: number) => post('revocations', bank, body, key, at);
-const grant = (bank: string, body: object, key: string | null, at?: number) => post('grants', bank, body, key, at);
+/** A bank's own client from the subgraph kit, as the bank would call the gateway. */
+const bankClient = (bank: string, key: string) => createGatewayClient({ url: origin, bank, key });
+const grant = (bank: string, body: object, key: string) => bankClient(bank, key).grant(body as BankGrantBody);
 
 describe('Bank revocation endpoint: a bank revokes its own grants, signed', () => {
   it('revokes with a valid signature; the grant records the bank and its reason', async () => {
@@ -96,7 +99,7 @@ describe('Bank revocation endpoint: a bank revokes its own grants, signed', () =
   });
 });
 
-describe('Bank grant endpoint: a bank confirms the consent its customer gave, signed', () => {
+describe('Bank grant endpoint: a bank confirms the consent its customer gave, through the kit\'s client', () => {
   const GRANT = { id: 'nw-consent-1', user: 'dave', scopes: ['accounts:basic', 'balances:read'], accounts: ['nw-dave-chk'], historyMonths: 12 };
 
   it('creates the grant, and the next GraphQL request serves what it allows', async () => {
@@ -112,7 +115,7 @@ describe('Bank grant endpoint: a bank confirms the consent its customer gave, si
   it('answers a retry or a replay of the same grant with it, and changes nothing (a revoked one stays revoked)', async () => {
     const again = await grant('northwind', { ...GRANT, scopes: ['balances:read', 'accounts:basic'] }, NORTHWIND_KEY);
     expect(again).toMatchObject({ status: 200, body: { id: 'nw-consent-1', status: 'active' } });
-    expect((await revoke('northwind', { grantId: 'nw-consent-1', reason: 'customer closed it at the bank' }, NORTHWIND_KEY)).status).toBe(200);
+    expect((await bankClient('northwind', NORTHWIND_KEY).revoke('nw-consent-1', 'customer closed it at the bank')).status).toBe(200);
     const replayed = await grant('northwind', GRANT, NORTHWIND_KEY);
     expect(replayed).toMatchObject({ status: 200, body: { id: 'nw-consent-1', status: 'revoked' } });
     expect((await t.store.list({ userId: 'dave' })).filter((g) => g.id === 'nw-consent-1')).toHaveLength(1);
