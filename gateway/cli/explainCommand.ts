@@ -4,14 +4,14 @@ import { parseArgs } from 'node:util';
 import { GraphQLError, isInterfaceType, isObjectType, type GraphQLSchema } from 'graphql';
 import { QueryPlanner } from '@graphql-hive/router-query-planner';
 import { RequestConsent } from '../consent/requestConsent';
-import { ErrorCode } from '../errors';
-import { explainOperation, OperationInputError, type OperationExplanation } from '../explain/explainOperation';
-import { addLifecycleFields } from '../lifecycle/addLifecycleFields';
 import { ConsentStoreError } from '../consent/store/ConsentStoreError';
 import type { ConsentStore, Grant } from '../consent/types';
+import { ErrorCode } from '../errors';
 import { createExecutableSchema } from '../execution/createExecutableSchema';
 import { explainGrants, type AccountExplanation } from '../explain/explainGrants';
+import { explainOperation, OperationInputError, type OperationExplanation } from '../explain/explainOperation';
 import { explainPolicy, type FieldPolicy } from '../explain/explainPolicy';
+import { addLifecycleFields } from '../lifecycle/addLifecycleFields';
 import { DEFAULT_PATHS } from '../paths';
 import { RulesFileError, securityRuleEntries } from '../rules/applyRules';
 import defaultSecurityRules from '../rules/securityRules';
@@ -55,8 +55,9 @@ class UsageError extends Error {}
 
 /**
  * `consentgate explain`: the policy the gateway enforces, read from the same supergraph, consent model and
- * rules file it serves with, and optionally what one user's grants decide under it. Resolves to the exit
- * code: 0 done, 2 bad input (an unknown type or field, a bad option, a mistake in the rules file), 1 otherwise.
+ * rules file it serves with; with --user, what one user's grants decide under it, or (--query) what each
+ * subgraph is asked for one operation. Resolves to the exit code: 0 done, 2 bad input (an unknown type or
+ * field, a bad option or operation, a mistake in the rules file), 1 otherwise.
  */
 export async function runExplainCommand(argv: string[], io: ExplainCommandIo): Promise<number> {
   try {
