@@ -1,8 +1,10 @@
 import { ConsentStoreError } from '../consent/store/ConsentStoreError';
+import type { BankGrantBody } from '../../schema/bankRequests';
 import type { ConsentStore, Grant, GrantInput } from '../consent/types';
 import type { BankReply } from './bankRoutes';
 
-const FIELDS = ['id', 'user', 'scopes', 'accounts', 'expiresAt', 'historyMonths', 'oneTime'] as const;
+// The contract's fields (schema/bankRequests.ts); anything else in a body is a mistake, refused by name.
+const FIELDS = ['id', 'user', 'scopes', 'accounts', 'expiresAt', 'historyMonths', 'oneTime'] as const satisfies readonly (keyof BankGrantBody)[];
 const USAGE = 'body must be JSON: {"id": "...", "user": "...", "scopes": ["..."], "accounts": ["..."], "expiresAt"?: "ISO 8601", "historyMonths"?: 24, "oneTime"?: false}';
 
 /**
