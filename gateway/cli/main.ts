@@ -30,6 +30,12 @@ CONSENTGATE_DATA_DIR (default .consentgate).`;
 /** Runs one CLI command; returns the exit code. Errors are printed as one clear line, never a stack. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // A reader that stops early (`consentgate audit | head`) closes the pipe: stop quietly, as Unix tools do,
+  // instead of dying on an unhandled EPIPE with a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const err = (line: string) => process.stderr.write(`${line}\n`);
   try {
