@@ -1,5 +1,5 @@
-import { ConsentStoreError } from '../consent/store/ConsentStoreError';
 import type { BankGrantBody } from '../../schema/bankRequests';
+import { ConsentStoreError } from '../consent/store/ConsentStoreError';
 import type { ConsentStore, Grant, GrantInput } from '../consent/types';
 import type { BankReply } from './bankRoutes';
 
