@@ -84,13 +84,15 @@ export async function runExplainCommand(argv: string[], io: ExplainCommandIo): P
     const rules = await loadRules(values.rules ?? process.env.CONSENTGATE_RULES);
     const rulesSource = rules.securityRulesSource ?? 'gateway/rules/securityRules.ts';
     const securityRules = rules.securityRules ?? defaultSecurityRules;
-    // The schema the gateway serves, without a breaker's timers or a connection: explain checks the rules file
-    // exactly as start-up does.
-    const { schema } = createExecutableSchema({ supergraph, model, securityRules, securityRulesSource: rulesSource, rulesOnSchema: false, subgraphResilience: { breaker: false } });
+    // The schema the gateway serves, without a breaker's timers or a connection. The rules file is checked
+    // against it once, below, by the same function start-up expands it with.
+    const { schema } = createExecutableSchema({ supergraph, model, securityRules: {}, rulesOnSchema: false, subgraphResilience: { breaker: false } });
+    const teamRuleEntries = securityRuleEntries(schema, securityRules, rulesSource);
     const selected = select(schema, positionals);
-    const policy = explainPolicy(model, securityRuleEntries(schema, securityRules, rulesSource)).filter((p) => selected(p.coordinate));
+    const policyOf = () => explainPolicy(model, teamRuleEntries).filter((p) => selected(p.coordinate));
 
     if (values.user === undefined) {
+      const policy = policyOf();
       if (values.json) io.out(JSON.stringify({ supergraph: supergraphFile, rules: rulesSource, fields: policy }, null, 2));
       else printPolicy(io, policy, positionals, supergraphFile, rulesSource);
       return 0;
@@ -111,7 +113,7 @@ export async function runExplainCommand(argv: string[], io: ExplainCommandIo): P
     const accounts = values.account === undefined ? undefined : [{ bank: values.bank!, account: values.account }];
     const explained = explainGrants({ model, user: values.user, grants, now, accounts })
       .map((a) => ({ ...a, decisions: a.decisions.map((d) => ({ ...d, coordinates: d.coordinates.filter(selected) })).filter((d) => d.coordinates.length > 0) }));
-    const teamRules = policy.filter((p) => p.teamRules.length > 0);
+    const teamRules = policyOf().filter((p) => p.teamRules.length > 0);
     if (values.json) io.out(JSON.stringify({ user: values.user, at: now, grants: grants.map(grantSummary), accounts: explained, teamRules }, null, 2));
     else printUser(io, values.user, now, grants, explained, teamRules);
     return 0;

@@ -60,11 +60,12 @@ export function explainOperation(input: ExplainOperationInput): OperationExplana
   if (!operation) {
     throw new OperationInputError(input.operationName === undefined ? 'the document holds several operations: name one with --operation' : `the document has no operation named '${input.operationName}'`);
   }
-  if (operation.operation === 'subscription') throw new OperationInputError('subscriptions are not served');
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-  const rootTypeName = operation.operation === 'mutation' ? 'Mutation' : 'Query';
-  const { localNames, federated } = splitRootFields(operation, fragments, rootTypeName);
+  // As the plan executor: queries and mutations only.
+  const rootType = operation.operation === 'mutation' ? input.schema.getMutationType() : operation.operation === 'query' ? input.schema.getQueryType() : null;
+  if (!rootType) throw new OperationInputError(`${operation.operation} operations are not served`);
+  const { localNames, federated } = splitRootFields(operation, fragments, rootType.name);
 
   const asks: SubgraphAsk[] = [];
   if (federated) {
