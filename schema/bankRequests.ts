@@ -34,3 +34,9 @@ export interface BankRevocationBody {
   grantId: string;
   reason?: string;
 }
+
+/** What the gateway answers a bank's request: its HTTP status and JSON body. */
+export interface BankAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}

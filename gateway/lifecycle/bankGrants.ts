@@ -1,7 +1,6 @@
-import type { BankGrantBody } from '../../schema/bankRequests';
+import type { BankAnswer, BankGrantBody } from '../../schema/bankRequests';
 import { ConsentStoreError } from '../consent/store/ConsentStoreError';
 import type { ConsentStore, Grant, GrantInput } from '../consent/types';
-import type { BankReply } from './bankRoutes';
 
 // The contract's fields (schema/bankRequests.ts); anything else in a body is a mistake, refused by name.
 const FIELDS = ['id', 'user', 'scopes', 'accounts', 'expiresAt', 'historyMonths', 'oneTime'] as const satisfies readonly (keyof BankGrantBody)[];
@@ -16,7 +15,7 @@ const USAGE = 'body must be JSON: {"id": "...", "user": "...", "scopes": ["..."]
  * anything else, or another bank's, 409. 201 created, 400 a body or grant the model refuses (the message
  * states the rule), 503 store unavailable. grantedAt is the store's clock.
  */
-export async function grantForBank(store: ConsentStore, bank: string, input: unknown): Promise<BankReply> {
+export async function grantForBank(store: ConsentStore, bank: string, input: unknown): Promise<BankAnswer> {
   const parsed = parseGrantBody(input, bank);
   if (typeof parsed === 'string') return { status: 400, body: { error: 'BAD_REQUEST', message: parsed } };
   try {
@@ -35,7 +34,7 @@ export async function grantForBank(store: ConsentStore, bank: string, input: unk
   return { status: 409, body: { error: 'ALREADY_EXISTS', message: `grant id '${parsed.id}' is already used by another grant; a bank's consent id names one grant` } };
 }
 
-function storeUnavailable(): BankReply {
+function storeUnavailable(): BankAnswer {
   return { status: 503, body: { error: 'STORE_UNAVAILABLE', message: 'the consent store is unavailable; retry' } };
 }
 

@@ -1,6 +1,6 @@
+import type { BankAnswer } from '../../schema/bankRequests';
 import { ConsentStoreError } from '../consent/store/ConsentStoreError';
 import type { ConsentStore } from '../consent/types';
-import type { BankReply } from './bankRoutes';
 
 const USAGE = 'body must be JSON: {"grantId": "...", "reason": "..."}';
 
@@ -9,7 +9,7 @@ const USAGE = 'body must be JSON: {"grantId": "...", "reason": "..."}';
  * one of ITS grants (revokedBy 'bank'). 200 revoked, 404 unknown grant or another bank's (the same answer),
  * 409 already revoked (so a replayed revocation changes nothing), 400 bad body, 503 store unavailable.
  */
-export async function revokeForBank(store: ConsentStore, bank: string, input: unknown): Promise<BankReply> {
+export async function revokeForBank(store: ConsentStore, bank: string, input: unknown): Promise<BankAnswer> {
   const body = input as { grantId?: unknown; reason?: unknown } | null;
   if (typeof body !== 'object' || body === null || typeof body.grantId !== 'string' || body.grantId === '' || (body.reason !== undefined && typeof body.reason !== 'string')) {
     return { status: 400, body: { error: 'BAD_REQUEST', message: USAGE } };

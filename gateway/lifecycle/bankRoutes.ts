@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { signBankRequest, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../schema/bankRequests';
+import { signBankRequest, SIGNATURE_HEADER, TIMESTAMP_HEADER, type BankAnswer } from '../../schema/bankRequests';
 import type { ConsentStore } from '../consent/types';
 import { grantForBank } from './bankGrants';
 import { revokeForBank } from './bankRevocations';
@@ -17,12 +17,6 @@ export interface BankRoutesOptions {
   onRefused?: (event: { bank: string; reason: string; ip: string }) => void;
 }
 
-/** What a bank route answers: an HTTP status and a JSON body. */
-export interface BankReply {
-  status: number;
-  body: Record<string, unknown>;
-}
-
 /**
  * A bank's own routes, POST /banks/:bank/grants (bankGrants.ts) and /revocations (bankRevocations.ts),
  * each authenticated with the bank's key over the raw body and a timestamp within ±maxSkewSeconds
@@ -37,7 +31,7 @@ export async function registerBankRoutes(fastify: FastifyInstance, options: Bank
   for (const [bank, key] of keys) {
     if (typeof key !== 'string' || key.length < 32) throw new Error(`bank key for '${bank}' must be at least 32 characters (e.g. 32 random bytes as hex); received ${typeof key === 'string' ? `${key.length} characters` : typeof key}`);
   }
-  const routes: Record<string, (bank: string, input: unknown) => Promise<BankReply>> = {
+  const routes: Record<string, (bank: string, input: unknown) => Promise<BankAnswer>> = {
     grants: (bank, input) => grantForBank(options.store, bank, input),
     revocations: (bank, input) => revokeForBank(options.store, bank, input),
   };

@@ -1,4 +1,4 @@
-import { signBankRequest, SIGNATURE_HEADER, TIMESTAMP_HEADER, type BankGrantBody } from '../../schema/bankRequests.js';
+import { signBankRequest, SIGNATURE_HEADER, TIMESTAMP_HEADER, type BankAnswer, type BankGrantBody } from '../../schema/bankRequests.js';
 
 export interface GatewayClientOptions {
   /** The gateway's origin, e.g. https://gateway.example.com (the routes are under /banks/{bank}/). */
@@ -13,17 +13,11 @@ export interface GatewayClientOptions {
   now?: () => number;
 }
 
-/** The gateway's answer: its HTTP status and JSON body (README, "Banks grant and revoke", lists both). */
-export interface GatewayAnswer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
 export interface GatewayClient {
   /** Confirms a consent the customer gave at the bank: 201 created, 200 the same grant again, 409 the id taken. */
-  grant(grant: BankGrantBody): Promise<GatewayAnswer>;
+  grant(grant: BankGrantBody): Promise<BankAnswer>;
   /** Ends one of the bank's grants at once, on every gateway instance: 200, 404 unknown, 409 already revoked. */
-  revoke(grantId: string, reason?: string): Promise<GatewayAnswer>;
+  revoke(grantId: string, reason?: string): Promise<BankAnswer>;
 }
 
 /**
@@ -32,7 +26,7 @@ export interface GatewayClient {
  * answer from the gateway resolves, with its status.
  */
 export function createGatewayClient(options: GatewayClientOptions): GatewayClient {
-  const send = async (route: 'grants' | 'revocations', body: object): Promise<GatewayAnswer> => {
+  const send = async (route: 'grants' | 'revocations', body: object): Promise<BankAnswer> => {
     const raw = JSON.stringify(body);
     const timestamp = String(Math.floor((options.now ?? Date.now)() / 1000));
     const response = await (options.fetch ?? fetch)(new URL(`/banks/${encodeURIComponent(options.bank)}/${route}`, options.url), {

@@ -14,8 +14,8 @@ export { isMainModule, serveFromEnv } from './runAsScript.js';
 export { startSubgraph, type StartSubgraphOptions, type StartedSubgraph } from './startSubgraph.js';
 export { enforceConsent, type EnforceConsentOptions } from './enforceConsent.js';
 export { verifyGatewayRequest, type GatewaySignatureOptions } from './verifyGatewayRequest.js';
-export { createGatewayClient, type GatewayAnswer, type GatewayClient, type GatewayClientOptions } from './gatewayClient.js';
-export type { BankGrantBody, BankRevocationBody } from '../../schema/bankRequests.js';
+export { createGatewayClient, type GatewayClient, type GatewayClientOptions } from './gatewayClient.js';
+export type { BankAnswer, BankGrantBody, BankRevocationBody } from '../../schema/bankRequests.js';
 export {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
